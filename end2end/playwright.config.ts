@@ -1,0 +1,61 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// Browsers cannot be downloaded here: drive Debian's Chromium.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const PORT = process.env.E2E_PORT ?? "3300";
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+// The server binary built by `cargo leptos build` (debug unless E2E_PROFILE=release).
+const BIN = `../target/${process.env.E2E_PROFILE ?? "debug"}/fullstack-ws`;
+const DATA = process.env.E2E_DATA_DIR ?? ".tmp";
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 1,
+  reporter: [["list"]],
+  use: {
+    baseURL: BASE_URL,
+    trace: "retain-on-failure",
+  },
+  // A fresh SQLite database, seeded, then the real server.
+  webServer: {
+    command: `rm -rf ${DATA} && mkdir -p ${DATA} && ${BIN} seed && exec ${BIN} serve`,
+    url: `${BASE_URL}/readyz`,
+    timeout: 60_000,
+    reuseExistingServer: false,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      DATABASE_URL: `sqlite://${DATA}/e2e.db?mode=rwc`,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
+      LEPTOS_SITE_ROOT: "../target/site",
+      LEPTOS_ENV: "PROD",
+      MAIL_DIR: `${DATA}/mail`,
+      WORKERS: "1",
+      RUST_LOG: "warn",
+    },
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: CHROMIUM,
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+          ],
+        },
+      },
+    },
+  ],
+});

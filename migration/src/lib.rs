@@ -1,0 +1,20 @@
+//! Database migrations, run by `fullstack-ws migrate`, at server start-up, and by sea-orm-cli.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_create_catalog;
+mod m20261127_000002_create_fang_tasks;
+mod m20261127_000003_create_mail_and_claims;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_create_catalog::Migration),
+            Box::new(m20261127_000002_create_fang_tasks::Migration),
+            Box::new(m20261127_000003_create_mail_and_claims::Migration),
+        ]
+    }
+}

@@ -1,0 +1,63 @@
+//! fang job types. Each job is small and idempotent: its effect goes through a service
+//! that claims the work first (see `services::jobs::run_once`).
+//! Job types are stored under their type name: renaming one orphans queued jobs.
+
+use crate::infra::queue::{self, JobContext};
+use crate::services::mail::{self, DeliveryError, Email};
+use fang::{AsyncQueueable, AsyncRunnable, FangError};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Delivers one message from the mail outbox.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SendMail {
+    pub mail_id: Uuid,
+}
+
+#[typetag::serde]
+#[async_trait::async_trait]
+impl AsyncRunnable for SendMail {
+    async fn run(&self, _queue: &dyn AsyncQueueable) -> Result<(), FangError> {
+        let ctx = queue::context();
+        match mail::deliver(&ctx.db, &ctx.transport, &ctx.mail_from, self.mail_id).await {
+            Ok(outcome) => {
+                tracing::info!(mail = %self.mail_id, ?outcome, "mail delivered");
+                Ok(())
+            }
+            // The message is gone: nothing to retry.
+            Err(DeliveryError::Unknown(id)) => {
+                tracing::warn!(mail = %id, "mail not in outbox; dropping job");
+                Ok(())
+            }
+            Err(e) => Err(FangError { description: e.to_string() }),
+        }
+    }
+
+    fn max_retries(&self) -> i32 {
+        12
+    }
+}
+
+/// Stores a message in the outbox and enqueues its delivery. If the enqueue fails the
+/// message is still safe: the reconciler picks it up.
+pub async fn send_mail(ctx: &JobContext, email: &Email) -> Result<Uuid, crate::models::AppError> {
+    let id = mail::queue(&ctx.db, &ctx.mail_from, email).await?;
+    if let Err(e) = queue::enqueue(&ctx.queue, &SendMail { mail_id: id }).await {
+        tracing::warn!(mail = %id, error = %e.description, "enqueue failed; reconciler will retry");
+    }
+    Ok(id)
+}
+
+/// Re-enqueues deliveries for outbox messages whose job was lost.
+pub async fn reconcile_outbox(ctx: &JobContext) -> Result<usize, String> {
+    let ids = mail::take_stale_unsent(&ctx.db, std::time::Duration::from_secs(600))
+        .await
+        .map_err(|e| e.to_string())?;
+    for id in &ids {
+        queue::enqueue(&ctx.queue, &SendMail { mail_id: *id }).await.map_err(|e| e.description)?;
+    }
+    if !ids.is_empty() {
+        tracing::info!(count = ids.len(), "re-enqueued unsent mail");
+    }
+    Ok(ids.len())
+}

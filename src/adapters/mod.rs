@@ -1,0 +1,6 @@
+//! Thin adapters: they parse and validate input, call a service, map the result.
+//! (The UI adapter — pages and server functions — lives in `crate::ui`.)
+
+pub mod cli;
+pub mod jobs;
+pub mod rest;

@@ -1,0 +1,8 @@
+//! sea-orm entities (server-only). They map to the shared DTOs in `crate::models`
+//! and never leave the server.
+
+pub mod category;
+pub mod coupon;
+pub mod effect_claim;
+pub mod outbox_mail;
+pub mod product;

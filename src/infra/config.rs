@@ -1,0 +1,211 @@
+//! Configuration from the environment (a `.env` file is read first if present),
+//! validated once at start-up. Every bad variable is reported on its own line.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub site_addr: SocketAddr,
+    /// Public base URL without a trailing slash.
+    pub site_url: String,
+    pub smtp_url: Option<String>,
+    pub mail_dir: PathBuf,
+    pub mail_from: lettre::message::Mailbox,
+    pub workers: u32,
+    pub site_root: String,
+    pub log_format: LogFormat,
+    /// `LEPTOS_ENV`: `DEV` (default) or `PROD`.
+    pub leptos_env_prod: bool,
+    pub reload_port: u32,
+    /// `SEED_DEMO=true`: load the demo catalog at start-up (idempotent; used by scripts/dev).
+    pub seed_demo: bool,
+}
+
+pub const MAX_WORKERS: u32 = 64;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.join("\n"))]
+pub struct ConfigError(pub Vec<String>);
+
+impl Config {
+    /// Reads the process environment (after loading `.env` if there is one).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Builds a config from any key lookup; used directly by tests.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut errors = Vec::new();
+        let var = |key: &str| get(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let mut bad = |key: &str, why: &str, value: &str| {
+            errors.push(format!("{key}: {why} (got {value:?})"));
+        };
+
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/shop.db?mode=rwc".into());
+        if !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| database_url.starts_with(p)) {
+            bad("DATABASE_URL", "must start with sqlite: or postgres://", &database_url);
+        }
+
+        let addr_raw = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let site_addr = addr_raw.parse().unwrap_or_else(|_| {
+            bad("LEPTOS_SITE_ADDR", "must be host:port, e.g. 127.0.0.1:3000", &addr_raw);
+            SocketAddr::from(([127, 0, 0, 1], 3000))
+        });
+
+        let site_url =
+            var("SITE_URL").unwrap_or_else(|| format!("http://{site_addr}")).trim_end_matches('/').to_owned();
+        if !(site_url.starts_with("http://") || site_url.starts_with("https://"))
+            || site_url.contains(char::is_whitespace)
+        {
+            bad("SITE_URL", "must be an http:// or https:// URL", &site_url);
+        }
+
+        let smtp_url = var("SMTP_URL");
+        if let Some(url) = &smtp_url {
+            if let Err(e) = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url) {
+                bad("SMTP_URL", &format!("is not a valid smtp:// or smtps:// URL: {e}"), url);
+            }
+        }
+
+        let mail_dir = PathBuf::from(var("MAIL_DIR").unwrap_or_else(|| "data/mail".into()));
+
+        let from_raw = var("MAIL_FROM").unwrap_or_else(|| "Shop <shop@localhost>".into());
+        let mail_from = from_raw.parse().unwrap_or_else(|_| {
+            bad("MAIL_FROM", "must be an address like `Shop <shop@example.com>`", &from_raw);
+            "shop@localhost".parse().expect("valid fallback mailbox")
+        });
+
+        let workers_raw = var("WORKERS").unwrap_or_else(|| "2".into());
+        let workers = match workers_raw.parse::<u32>() {
+            Ok(n) if n <= MAX_WORKERS => n,
+            _ => {
+                bad("WORKERS", &format!("must be a number from 0 to {MAX_WORKERS}"), &workers_raw);
+                0
+            }
+        };
+
+        let site_root = var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into());
+
+        let log_format = match var("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                bad("LOG_FORMAT", "must be text or json", other);
+                LogFormat::Text
+            }
+        };
+
+        let leptos_env_prod = match var("LEPTOS_ENV").as_deref().map(str::to_ascii_uppercase) {
+            None => false,
+            Some(v) if v == "DEV" || v == "DEVELOPMENT" => false,
+            Some(v) if v == "PROD" || v == "PRODUCTION" => true,
+            Some(other) => {
+                bad("LEPTOS_ENV", "must be DEV or PROD", &other);
+                false
+            }
+        };
+        let reload_raw = var("LEPTOS_RELOAD_PORT").unwrap_or_else(|| "3001".into());
+        let reload_port = reload_raw.parse::<u16>().map(u32::from).unwrap_or_else(|_| {
+            bad("LEPTOS_RELOAD_PORT", "must be a port number", &reload_raw);
+            3001
+        });
+
+        let seed_demo = match var("SEED_DEMO").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("false" | "0" | "no") => false,
+            Some("true" | "1" | "yes") => true,
+            Some(other) => {
+                bad("SEED_DEMO", "must be true or false", other);
+                false
+            }
+        };
+
+        if !errors.is_empty() {
+            return Err(ConfigError(errors));
+        }
+        Ok(Self {
+            database_url,
+            site_addr,
+            site_url,
+            smtp_url,
+            mail_dir,
+            mail_from,
+            workers,
+            site_root,
+            log_format,
+            leptos_env_prod,
+            reload_port,
+            seed_demo,
+        })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// The dev mailbox (`/dev/mail`) exists only when mail is written to files.
+    pub fn dev_mailbox_enabled(&self) -> bool {
+        self.smtp_url.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, "sqlite://data/shop.db?mode=rwc");
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.site_url, "http://127.0.0.1:3000");
+        assert_eq!(c.workers, 2);
+        assert_eq!(c.mail_dir, PathBuf::from("data/mail"));
+        assert_eq!(c.mail_from.to_string(), "Shop <shop@localhost>");
+        assert!(c.dev_mailbox_enabled());
+        assert_eq!(c.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn site_url_loses_trailing_slash() {
+        let c = config(&[("SITE_URL", "https://shop.example/")]).unwrap();
+        assert_eq!(c.site_url, "https://shop.example");
+    }
+
+    #[test]
+    fn each_bad_variable_gets_one_line() {
+        let err = config(&[
+            ("DATABASE_URL", "mysql://x"),
+            ("LEPTOS_SITE_ADDR", "nowhere"),
+            ("WORKERS", "lots"),
+            ("LOG_FORMAT", "xml"),
+            ("SMTP_URL", "http://mail"),
+            ("MAIL_FROM", "not an address"),
+        ])
+        .unwrap_err();
+        let text = err.to_string();
+        for key in ["DATABASE_URL", "LEPTOS_SITE_ADDR", "WORKERS", "LOG_FORMAT", "SMTP_URL", "MAIL_FROM"] {
+            assert_eq!(text.lines().filter(|l| l.starts_with(key)).count(), 1, "{key} in {text}");
+        }
+    }
+
+    #[test]
+    fn too_many_workers_is_refused() {
+        assert!(config(&[("WORKERS", "65")]).is_err());
+        assert_eq!(config(&[("WORKERS", "0")]).unwrap().workers, 0);
+    }
+}

@@ -1,0 +1,58 @@
+//! Database connection (SQLite or PostgreSQL) and migrations.
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, SqlxPostgresConnector, SqlxSqliteConnector};
+use sqlx::{
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+use std::{str::FromStr, time::Duration};
+
+/// Opens a pool. SQLite gets WAL, foreign keys and a busy timeout so that the web
+/// server, the job workers and fang's own pool can share one file.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let db_err = |e: sqlx::Error| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e));
+    if url.starts_with("sqlite:") {
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(db_err)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(dir) = opts.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("{}: {e}", dir.display())))?;
+            }
+        }
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await.map_err(db_err)?;
+        Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+    } else {
+        let opts = PgConnectOptions::from_str(url).map_err(db_err)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await
+            .map_err(db_err)?;
+        Ok(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
+    }
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Readiness: the database answers, every migration is applied and the job table exists
+/// (fang swallows fetch errors, so a missing table would otherwise go unnoticed).
+pub async fn check_ready(db: &DatabaseConnection) -> Result<(), String> {
+    db.execute_unprepared("SELECT 1").await.map_err(|e| format!("database: {e}"))?;
+    let pending = Migrator::get_pending_migrations(db).await.map_err(|e| format!("migrations: {e}"))?;
+    if !pending.is_empty() {
+        return Err(format!("{} migration(s) pending", pending.len()));
+    }
+    db.execute_unprepared("SELECT COUNT(*) FROM fang_tasks WHERE 1 = 0")
+        .await
+        .map_err(|e| format!("job queue: {e}"))?;
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! Assembles and runs the HTTP server: pages, server functions, REST, health checks,
+//! static files; request logging; graceful shutdown.
+
+use super::{config::Config, db, queue, state::AppState};
+use crate::services::mail::Transport;
+use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Router};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::{sync::Arc, time::Duration};
+use tower_http::trace::TraceLayer;
+
+/// Connects everything the app needs and runs migrations.
+pub async fn build_state(config: Config) -> Result<AppState, String> {
+    let db = db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
+    db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
+    let queue = queue::connect(&config.database_url, config.workers + 2).await?;
+    let transport = Transport::from_config(config.smtp_url.as_deref(), &config.mail_dir)?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name(env!("CARGO_PKG_NAME"))
+        .site_root(config.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .reload_port(config.reload_port)
+        .env(if config.leptos_env_prod { leptos::config::Env::PROD } else { leptos::config::Env::DEV })
+        .build();
+    let jobs = queue::JobContext { db: db.clone(), queue, transport, mail_from: config.mail_from.clone() };
+    Ok(AppState { leptos_options, db, config: Arc::new(config), jobs })
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(crate::ui::App);
+    let ctx_state = state.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .merge(crate::adapters::rest::router())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx_state.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || crate::ui::shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(crate::ui::shell))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                })
+                .on_request(())
+                .on_response(|res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
+                    tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "response");
+                }),
+        )
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match db::check_ready(&state.db).await {
+        Ok(()) => (StatusCode::OK, "ready".to_owned()),
+        Err(why) => {
+            tracing::warn!(%why, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {why}"))
+        }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown signal received; draining");
+}
+
+/// Serves HTTP (and in-process workers) until a shutdown signal.
+pub async fn serve(state: AppState) -> Result<(), String> {
+    let addr = state.config.site_addr;
+    let workers = queue::Workers::start(state.jobs.clone(), state.config.workers);
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("listening on {}", state.config.site_url);
+    let app = router(state);
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server: {e}"));
+    workers.shutdown(Duration::from_secs(30)).await;
+    tracing::info!("stopped");
+    served
+}
+
+/// Runs job workers only, until a shutdown signal.
+pub async fn work(state: AppState) -> Result<(), String> {
+    let count = state.config.workers.max(1);
+    let workers = queue::Workers::start(state.jobs.clone(), count);
+    shutdown_signal().await;
+    workers.shutdown(Duration::from_secs(30)).await;
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! The one error type that crosses the wire, for server functions and REST alike.
+//! Internal details never leave the server: they are logged where they happen and the
+//! client gets `Internal`.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Field name → human-readable reason.
+pub type FieldErrors = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("Please correct the highlighted fields.")]
+    Validation(FieldErrors),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// Transport or encoding failure between browser and server.
+    #[error("Could not reach the shop: {0}")]
+    Network(String),
+}
+
+impl AppError {
+    pub fn not_found(what: &str) -> Self {
+        Self::NotFound(format!("{what} not found"))
+    }
+
+    pub fn field(name: &str, why: impl Into<String>) -> Self {
+        Self::Validation(BTreeMap::from([(name.to_string(), why.into())]))
+    }
+
+    /// Stable machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound(_) => "not_found",
+            Self::Validation(_) => "validation_failed",
+            Self::BadRequest(_) => "bad_request",
+            Self::Conflict(_) => "conflict",
+            Self::Internal => "internal",
+            Self::Network(_) => "network",
+        }
+    }
+
+    /// HTTP status code for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::NotFound(_) => 404,
+            Self::Validation(_) => 422,
+            Self::BadRequest(_) => 400,
+            Self::Conflict(_) => 409,
+            Self::Internal => 500,
+            Self::Network(_) => 502,
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        Self::Network(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        tracing::error!(error = %err, "database error");
+        Self::Internal
+    }
+}

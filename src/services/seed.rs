@@ -1,0 +1,351 @@
+//! The demo catalog: 6 categories, 48 products with images under `public/images/products/`,
+//! and the coupon `WELCOME10`. Idempotent: rows are matched by slug/code and left alone
+//! when present, so running it twice changes nothing.
+
+use crate::entities::{category, coupon, product};
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+
+/// (name, price in cents, stock, description)
+type Item = (&'static str, i64, i32, &'static str);
+
+pub const CATALOG: &[(&str, &str, &[Item])] = &[
+    (
+        "Coffee",
+        "coffee",
+        &[
+            (
+                "Ember House Blend",
+                1450,
+                40,
+                "A round, chocolatey everyday blend of Brazilian and Colombian beans, roasted medium.",
+            ),
+            (
+                "Ethiopia Yirgacheffe",
+                1890,
+                25,
+                "Washed heirloom beans with jasmine, bergamot and lemon-curd notes. Light roast.",
+            ),
+            (
+                "Sumatra Mandheling",
+                1720,
+                30,
+                "Earthy and syrupy with cedar and dark cocoa. Wet-hulled, dark roast.",
+            ),
+            (
+                "Colombia Huila Decaf",
+                1590,
+                20,
+                "Sugarcane-processed decaf that still tastes of caramel and red apple.",
+            ),
+            ("Kenya AA Nyeri", 2150, 15, "Bright blackcurrant and grapefruit with a juicy, winey body."),
+            (
+                "Guatemala Antigua",
+                1680,
+                35,
+                "Volcanic-soil beans with toffee, orange zest and a clean finish.",
+            ),
+            (
+                "Espresso Noir",
+                1550,
+                50,
+                "A dense espresso blend built for milk drinks: hazelnut, molasses, low acidity.",
+            ),
+            (
+                "Cold Brew Coarse Grind",
+                1390,
+                45,
+                "Pre-ground coarse for steeping overnight. Smooth, sweet, never bitter.",
+            ),
+        ],
+    ),
+    (
+        "Tea",
+        "tea",
+        &[
+            (
+                "Sencha Asahi",
+                1290,
+                30,
+                "Steamed Japanese green tea with a grassy sweetness and a savoury umami finish.",
+            ),
+            (
+                "Darjeeling First Flush",
+                1990,
+                12,
+                "Spring-picked Himalayan black tea: floral, muscatel and delicate.",
+            ),
+            ("Earl Grey Crème", 1150, 40, "Ceylon black tea with bergamot oil and a soft vanilla note."),
+            (
+                "Jasmine Pearls",
+                2290,
+                18,
+                "Hand-rolled green tea pearls scented seven times with fresh jasmine blossoms.",
+            ),
+            (
+                "Rooibos Vanilla Chai",
+                990,
+                50,
+                "Caffeine-free South African rooibos with cinnamon, cardamom and vanilla.",
+            ),
+            (
+                "Oolong Tie Guan Yin",
+                2490,
+                10,
+                "Lightly oxidised Iron Goddess oolong: orchid, cream and sweet pea.",
+            ),
+            ("Genmaicha", 1090, 35, "Green tea blended with toasted brown rice for a nutty, comforting cup."),
+            (
+                "Peppermint Leaf",
+                850,
+                60,
+                "Whole organic peppermint leaves: cooling, bright and naturally sweet.",
+            ),
+        ],
+    ),
+    (
+        "Mugs & Cups",
+        "mugs-cups",
+        &[
+            (
+                "Stoneware Mug, Charcoal",
+                2400,
+                24,
+                "A hand-thrown 350 ml mug with a matte charcoal glaze and a thumb rest.",
+            ),
+            ("Stoneware Mug, Sea Glass", 2400, 24, "The same generous mug in a glossy sea-glass green."),
+            (
+                "Double-Wall Glass Cup",
+                1800,
+                30,
+                "Borosilicate glass that keeps drinks hot and hands cool. 250 ml.",
+            ),
+            ("Espresso Cup Pair", 2200, 16, "Two thick-walled 80 ml porcelain cups with saucers."),
+            (
+                "Travel Tumbler",
+                3200,
+                20,
+                "Vacuum-insulated steel tumbler with a leak-proof slide lid. 470 ml.",
+            ),
+            ("Matcha Chawan", 3800, 8, "A wide hand-glazed tea bowl for whisking matcha."),
+            ("Enamel Camp Mug", 1600, 40, "Speckled enamel-on-steel mug for porches and campfires."),
+            ("Latte Bowl", 2600, 12, "A 500 ml footed bowl for café-au-lait mornings."),
+        ],
+    ),
+    (
+        "Brewing Gear",
+        "brewing-gear",
+        &[
+            ("Pour-Over Dripper", 2800, 20, "Ceramic cone dripper with spiral ribs for an even extraction."),
+            (
+                "Gooseneck Kettle",
+                6900,
+                10,
+                "Stovetop kettle with a precise gooseneck spout and a built-in thermometer.",
+            ),
+            (
+                "French Press 8-Cup",
+                4200,
+                14,
+                "Stainless steel double-wall press that keeps coffee hot for an hour.",
+            ),
+            (
+                "Burr Hand Grinder",
+                8900,
+                9,
+                "Conical steel burrs with 40 click settings, from espresso to cold brew.",
+            ),
+            (
+                "AeroPress Style Brewer",
+                3900,
+                18,
+                "A compact immersion-and-pressure brewer for travel and one-cup mornings.",
+            ),
+            (
+                "Glass Teapot with Infuser",
+                3400,
+                15,
+                "A 1 litre heat-proof teapot with a removable steel infuser.",
+            ),
+            ("Digital Brew Scale", 4900, 12, "Weighs to 0.1 g with a built-in shot timer."),
+            ("Paper Filters, 100", 700, 80, "Unbleached paper filters sized for our pour-over dripper."),
+        ],
+    ),
+    (
+        "Snacks",
+        "snacks",
+        &[
+            (
+                "Almond Biscotti",
+                850,
+                40,
+                "Twice-baked Tuscan biscuits with whole toasted almonds, made for dunking.",
+            ),
+            ("Dark Chocolate 72%", 650, 60, "Single-origin Peruvian chocolate with red-fruit notes."),
+            (
+                "Salted Caramel Stroopwafels",
+                790,
+                45,
+                "Thin Dutch waffles sandwiching buttery salted caramel; set one on your mug.",
+            ),
+            ("Shortbread Tin", 1450, 20, "All-butter Scottish shortbread fingers in a keepsake tin."),
+            ("Candied Ginger", 590, 50, "Tender crystallised ginger slices: sweet heat for tea time."),
+            ("Hazelnut Praline Bar", 720, 35, "Milk chocolate filled with smooth roasted-hazelnut praline."),
+            ("Matcha Cookies", 890, 30, "Crisp butter cookies made with ceremonial-grade matcha."),
+            ("Honey Sticks, 20", 550, 70, "Wildflower honey in single-serve sticks for stirring into tea."),
+        ],
+    ),
+    (
+        "Apparel & Gifts",
+        "apparel-gifts",
+        &[
+            (
+                "Roaster's Canvas Apron",
+                4500,
+                12,
+                "Heavy waxed canvas with leather straps and a pocket for a thermometer.",
+            ),
+            ("Ember Logo T-Shirt", 2800, 30, "Soft organic cotton tee with our ember-and-leaf logo."),
+            ("Knit Beanie", 2200, 25, "Merino-blend beanie in roasted-bean brown."),
+            ("Gift Card $25", 2500, 999, "A gift card for anything in the shop, delivered by email."),
+            ("Gift Card $50", 5000, 999, "A gift card for anything in the shop, delivered by email."),
+            ("Tasting Notebook", 1500, 40, "A pocket notebook with flavour wheels and brew logs."),
+            (
+                "Coffee Lover's Gift Box",
+                6400,
+                10,
+                "House Blend, a Charcoal mug, biscotti and chocolate, boxed and ribboned.",
+            ),
+            ("Tea Sampler Box", 3900, 14, "Six of our loose-leaf teas in tins, with tasting cards."),
+        ],
+    ),
+];
+
+pub const WELCOME_COUPON: &str = "WELCOME10";
+
+/// Lower-case ASCII slug from a name: "Tea & Co." → "tea-co".
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        let c = match c {
+            'é' | 'è' | 'ê' => 'e',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_owned()
+}
+
+pub fn image_path(product_slug: &str) -> String {
+    format!("/images/products/{product_slug}.svg")
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    pub categories_added: usize,
+    pub products_added: usize,
+    pub coupons_added: usize,
+}
+
+pub async fn seed(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
+    let txn = db.begin().await?;
+    let mut report = SeedReport::default();
+    // Products get distinct creation times so "newest" has a stable, meaningful order.
+    let base = Utc::now() - Duration::days(60);
+    let mut n: i64 = 0;
+    for (cat_name, cat_slug, items) in CATALOG {
+        let cat =
+            match category::Entity::find().filter(category::Column::Slug.eq(*cat_slug)).one(&txn).await? {
+                Some(c) => c,
+                None => {
+                    report.categories_added += 1;
+                    category::ActiveModel {
+                        name: Set((*cat_name).into()),
+                        slug: Set((*cat_slug).into()),
+                        created_at: Set(Utc::now()),
+                        ..Default::default()
+                    }
+                    .insert(&txn)
+                    .await?
+                }
+            };
+        for (name, price, stock, description) in items.iter() {
+            n += 1;
+            let slug = slugify(name);
+            if product::Entity::find().filter(product::Column::Slug.eq(&slug)).one(&txn).await?.is_some() {
+                continue;
+            }
+            let created = base + Duration::hours(n * 7);
+            product::ActiveModel {
+                category_id: Set(cat.id),
+                name: Set((*name).into()),
+                image: Set(image_path(&slug)),
+                slug: Set(slug),
+                description: Set((*description).into()),
+                price: Set(*price),
+                currency: Set("usd".into()),
+                available: Set(true),
+                stock: Set(*stock),
+                created_at: Set(created),
+                updated_at: Set(created),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            report.products_added += 1;
+        }
+    }
+    if coupon::Entity::find().filter(coupon::Column::Code.eq(WELCOME_COUPON)).one(&txn).await?.is_none() {
+        let now = Utc::now();
+        coupon::ActiveModel {
+            code: Set(WELCOME_COUPON.into()),
+            percent: Set(10),
+            valid_from: Set(now),
+            valid_to: Set(now + Duration::days(365)),
+            active: Set(true),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        report.coupons_added += 1;
+    }
+    txn.commit().await?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugify_makes_url_safe_slugs() {
+        assert_eq!(slugify("Earl Grey Crème"), "earl-grey-creme");
+        assert_eq!(slugify("Gift Card $25"), "gift-card-25");
+        assert_eq!(slugify("Roaster's Canvas Apron"), "roaster-s-canvas-apron");
+    }
+
+    #[test]
+    fn catalog_has_six_categories_and_unique_slugs() {
+        assert!(CATALOG.len() >= 6);
+        let slugs: std::collections::HashSet<_> =
+            CATALOG.iter().flat_map(|(_, _, items)| items.iter().map(|i| slugify(i.0))).collect();
+        assert!(slugs.len() >= 48);
+        assert_eq!(slugs.len(), CATALOG.iter().map(|c| c.2.len()).sum::<usize>());
+    }
+
+    #[test]
+    fn every_product_has_an_image_file() {
+        for (_, _, items) in CATALOG {
+            for item in items.iter() {
+                let path = format!("public{}", image_path(&slugify(item.0)));
+                assert!(std::path::Path::new(&path).exists(), "missing {path}");
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="site-header">
+            <A href="/" attr:class="brand">
+                <span class="brand-mark" aria-hidden="true">"✦"</span>
+                {super::SHOP_NAME}
+            </A>
+            <p class="tagline">"Small-batch coffee, loose-leaf tea and the gear to brew them."</p>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <p>{super::SHOP_NAME} " — an open-source shop built with Rust, Leptos and axum."</p>
+        </footer>
+    }
+}

@@ -1,0 +1,63 @@
+//! The UI adapter: the HTML shell, routes, pages and the server functions they call.
+//! Compiles for both server (SSR) and browser (hydrate).
+
+mod catalog;
+mod dev_mail;
+mod errors;
+mod layout;
+mod product;
+
+pub use catalog::{get_categories, list_products};
+pub use product::get_product;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+pub const SHOP_NAME: &str = "Ember & Leaf";
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/fullstack-ws.css"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Title formatter=|title: String| {
+            if title.is_empty() { SHOP_NAME.to_string() } else { format!("{title} · {SHOP_NAME}") }
+        }/>
+        <Router>
+            <layout::Header/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=|| view! { <errors::NotFound/> }>
+                    <Route path=path!("/") view=catalog::CatalogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/category/:slug") view=catalog::CatalogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/product/:id/:slug") view=product::ProductPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dev/mail") view=dev_mail::Mailbox ssr=SsrMode::Async/>
+                    <Route path=path!("/dev/mail/:id") view=dev_mail::MailView ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+            <layout::Footer/>
+        </Router>
+    }
+}

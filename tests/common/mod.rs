@@ -1,0 +1,115 @@
+//! Test support: a fresh, migrated database per test on SQLite (a temp file) or
+//! PostgreSQL (a new database on the machine's server, dropped afterwards).
+#![allow(dead_code)]
+
+use fullstack_ws::infra::{config::Config, server, state::AppState};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Admin connection for creating per-test databases.
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+pub struct TestEnv {
+    pub state: AppState,
+    pub dir: tempfile::TempDir,
+    pg_database: Option<String>,
+}
+
+impl TestEnv {
+    /// A migrated database plus app state; `extra` overrides configuration variables.
+    pub async fn new(backend: Backend, extra: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (url, pg_database) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}/shop.db?mode=rwc", dir.path().display()), None),
+            Backend::Postgres => {
+                use sea_orm::ConnectionTrait;
+                let name = format!("fws_test_{}", uuid::Uuid::new_v4().simple());
+                let admin =
+                    sea_orm::Database::connect(postgres_admin_url()).await.expect("postgres reachable");
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+                admin.close().await.ok();
+                let base = postgres_admin_url();
+                let (prefix, _) = base.rsplit_once('/').expect("database in url");
+                (format!("{prefix}/{name}"), Some(name))
+            }
+        };
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("DATABASE_URL".into(), url),
+            ("MAIL_DIR".into(), dir.path().join("mail").display().to_string()),
+            ("WORKERS".into(), "0".into()),
+            ("LEPTOS_SITE_ROOT".into(), dir.path().join("site").display().to_string()),
+        ]);
+        for (k, v) in extra {
+            vars.insert((*k).into(), (*v).into());
+        }
+        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("valid test config");
+        let state = server::build_state(config).await.expect("app state");
+        Self { state, dir, pg_database }
+    }
+
+    pub fn db(&self) -> &sea_orm::DatabaseConnection {
+        &self.state.db
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_database.take() {
+            // Drop the per-test database from a separate runtime (Drop cannot await).
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    use sea_orm::ConnectionTrait;
+                    if let Ok(admin) = sea_orm::Database::connect(postgres_admin_url()).await {
+                        let _ = admin
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Polls `check` every 25 ms until it returns `Some`, failing after `secs` seconds.
+pub async fn wait_for<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// For each `name`, generates `mod name { sqlite, postgres }` running `name(Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::common::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::common::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}

@@ -1,0 +1,191 @@
+//! HTTP behaviour through the real router: REST (JSON, errors, OpenAPI), server-rendered
+//! pages (status codes, redirects), health checks. SQLite and PostgreSQL.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::{Backend, TestEnv};
+use fullstack_ws::entities::product;
+use fullstack_ws::infra::server;
+use fullstack_ws::services::seed;
+use http_body_util::BodyExt;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+use tower::ServiceExt;
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+async fn get(env: &TestEnv, uri: &str) -> Reply {
+    let req =
+        Request::get(uri).header(header::ACCEPT, "text/html,application/json").body(Body::empty()).unwrap();
+    let res = server::router(env.state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    Reply { status, location, body }
+}
+
+async fn seeded(backend: Backend) -> TestEnv {
+    let env = TestEnv::new(backend, &[]).await;
+    seed::seed(env.db()).await.unwrap();
+    env
+}
+
+async fn product_id(env: &TestEnv, slug: &str) -> i64 {
+    product::Entity::find().filter(product::Column::Slug.eq(slug)).one(env.db()).await.unwrap().unwrap().id
+}
+
+async fn rest_lists_categories_and_products(backend: Backend) {
+    let env = seeded(backend).await;
+    let cats = get(&env, "/api/v1/categories").await;
+    assert_eq!(cats.status, StatusCode::OK);
+    assert_eq!(cats.json().as_array().unwrap().len(), 6);
+
+    let r = get(&env, "/api/v1/products?category=tea&sort=price_asc&per_page=5&page=2").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(
+        (v["page"].as_u64(), v["per_page"].as_u64(), v["total"].as_u64()),
+        (Some(2), Some(5), Some(8))
+    );
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    let prices: Vec<i64> = items.iter().map(|i| i["price"]["amount"].as_i64().unwrap()).collect();
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(items[0]["price"]["currency"], "usd");
+
+    let id = product_id(&env, "jasmine-pearls").await;
+    let p = get(&env, &format!("/api/v1/products/{id}")).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(p.json()["price"]["amount"], 2290);
+    assert_eq!(p.json()["category"]["slug"], "tea");
+}
+
+async fn rest_rejects_bad_input_with_4xx(backend: Backend) {
+    let env = seeded(backend).await;
+    let long = "x".repeat(101);
+    let cases: Vec<(String, StatusCode, Option<&str>)> = vec![
+        ("/api/v1/products?page=-1".into(), StatusCode::UNPROCESSABLE_ENTITY, Some("page")),
+        ("/api/v1/products?page=0".into(), StatusCode::UNPROCESSABLE_ENTITY, Some("page")),
+        ("/api/v1/products?page=99999999999999999999".into(), StatusCode::UNPROCESSABLE_ENTITY, Some("page")),
+        ("/api/v1/products?per_page=101".into(), StatusCode::UNPROCESSABLE_ENTITY, Some("per_page")),
+        ("/api/v1/products?sort=cheapest".into(), StatusCode::UNPROCESSABLE_ENTITY, Some("sort")),
+        (format!("/api/v1/products?q={long}"), StatusCode::UNPROCESSABLE_ENTITY, Some("q")),
+        ("/api/v1/products?category=Bad%20Slug".into(), StatusCode::UNPROCESSABLE_ENTITY, Some("category")),
+        ("/api/v1/products?category=no-such".into(), StatusCode::NOT_FOUND, None),
+        ("/api/v1/products?page=1&page=2".into(), StatusCode::BAD_REQUEST, None),
+        ("/api/v1/products/abc".into(), StatusCode::BAD_REQUEST, None),
+        ("/api/v1/products/-4".into(), StatusCode::BAD_REQUEST, None),
+        ("/api/v1/products/99999999999999999999999".into(), StatusCode::BAD_REQUEST, None),
+        ("/api/v1/products/424242".into(), StatusCode::NOT_FOUND, None),
+        ("/api/v1/no-such-endpoint".into(), StatusCode::NOT_FOUND, None),
+    ];
+    for (uri, status, field) in cases {
+        let r = get(&env, &uri).await;
+        assert_eq!(r.status, status, "{uri}: {}", r.body);
+        let v = r.json();
+        assert!(v["error"]["code"].is_string(), "{uri}: {}", r.body);
+        assert!(v["error"]["message"].is_string(), "{uri}: {}", r.body);
+        if let Some(field) = field {
+            assert!(v["error"]["fields"][field].is_string(), "{uri}: {}", r.body);
+        }
+    }
+}
+
+async fn openapi_describes_the_catalog(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let r = get(&env, "/api/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert!(v["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/api/v1/categories", "/api/v1/products", "/api/v1/products/{id}"] {
+        assert!(v["paths"][path]["get"].is_object(), "missing {path}");
+    }
+}
+
+async fn pages_render_with_correct_status(backend: Backend) {
+    let env = seeded(backend).await;
+    let home = get(&env, "/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("All products"));
+    assert!(home.body.contains("Tea Sampler Box"), "newest product on the first page");
+    assert!(
+        home.body.contains("<title>All products · Ember &amp; Leaf</title>")
+            || home.body.contains("All products · Ember & Leaf")
+    );
+
+    let cat = get(&env, "/category/snacks?sort=price_desc").await;
+    assert_eq!(cat.status, StatusCode::OK);
+    assert!(cat.body.contains("Shortbread Tin"));
+    assert!(!cat.body.contains("Gooseneck Kettle"));
+
+    let search = get(&env, "/?q=kettle").await;
+    assert!(search.body.contains("Gooseneck Kettle"));
+    assert!(!search.body.contains("Almond Biscotti"));
+
+    assert_eq!(get(&env, "/category/no-such").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&env, "/no/such/page").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&env, "/product/999999/nothing").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&env, "/product/abc/nothing").await.status, StatusCode::NOT_FOUND);
+    let bad_page = get(&env, "/?page=-3").await;
+    assert_eq!(bad_page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_page.body.contains("page must be a whole number"));
+}
+
+async fn product_page_redirects_to_canonical_slug(backend: Backend) {
+    let env = seeded(backend).await;
+    let id = product_id(&env, "burr-hand-grinder").await;
+    let ok = get(&env, &format!("/product/{id}/burr-hand-grinder")).await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert!(ok.body.contains("Burr Hand Grinder"));
+    assert!(ok.body.contains("$89.00"));
+    assert!(ok.body.contains("Add to cart"));
+    assert!(ok.body.contains(r#"rel="canonical""#));
+    let moved = get(&env, &format!("/product/{id}/old-name")).await;
+    assert_eq!(moved.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(moved.location.as_deref(), Some(format!("/product/{id}/burr-hand-grinder").as_str()));
+}
+
+async fn health_and_readiness(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    assert_eq!(get(&env, "/healthz").await.status, StatusCode::OK);
+    let ready = get(&env, "/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    // Without the job table the app is not ready.
+    use sea_orm::ConnectionTrait;
+    env.db().execute_unprepared("DROP TABLE fang_tasks").await.unwrap();
+    let broken = get(&env, "/readyz").await;
+    assert_eq!(broken.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(broken.body.contains("job queue"));
+}
+
+async fn dev_mailbox_exists_only_without_smtp(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let page = get(&env, "/dev/mail").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("No mail yet"));
+    let smtp = TestEnv::new(backend, &[("SMTP_URL", "smtp://127.0.0.1:2525")]).await;
+    assert_eq!(get(&smtp, "/dev/mail").await.status, StatusCode::NOT_FOUND);
+}
+
+on_both_backends!(
+    rest_lists_categories_and_products,
+    rest_rejects_bad_input_with_4xx,
+    openapi_describes_the_catalog,
+    pages_render_with_correct_status,
+    product_page_redirects_to_canonical_slug,
+    health_and_readiness,
+    dev_mailbox_exists_only_without_smtp,
+);
