@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, TestEnv};
+use common::{product_by_slug, Backend, TestEnv};
 use fullstack_ws::entities::product;
 use fullstack_ws::models::{AppError, ProductQuery, Sort};
 use fullstack_ws::services::{catalog, seed};
@@ -101,12 +101,7 @@ async fn paginates(backend: Backend) {
 
 async fn hides_unavailable_products(backend: Backend) {
     let env = seeded(backend).await;
-    let hidden = product::Entity::find()
-        .filter(product::Column::Slug.eq("gift-card-25"))
-        .one(env.db())
-        .await
-        .unwrap()
-        .unwrap();
+    let hidden = product_by_slug(env.db(), "gift-card-25").await;
     product::Entity::update_many()
         .col_expr(product::Column::Available, sea_orm::sea_query::Expr::value(false))
         .filter(product::Column::Id.eq(hidden.id))
@@ -121,12 +116,7 @@ async fn hides_unavailable_products(backend: Backend) {
 
 async fn product_detail_has_category(backend: Backend) {
     let env = seeded(backend).await;
-    let row = product::Entity::find()
-        .filter(product::Column::Slug.eq("gooseneck-kettle"))
-        .one(env.db())
-        .await
-        .unwrap()
-        .unwrap();
+    let row = product_by_slug(env.db(), "gooseneck-kettle").await;
     let p = catalog::get_product(env.db(), row.id).await.unwrap();
     assert_eq!(p.name, "Gooseneck Kettle");
     assert_eq!(p.category.slug, "brewing-gear");

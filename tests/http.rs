@@ -7,11 +7,9 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::{Backend, TestEnv};
-use fullstack_ws::entities::product;
 use fullstack_ws::infra::server;
 use fullstack_ws::services::seed;
 use http_body_util::BodyExt;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -44,7 +42,7 @@ async fn seeded(backend: Backend) -> TestEnv {
 }
 
 async fn product_id(env: &TestEnv, slug: &str) -> i64 {
-    product::Entity::find().filter(product::Column::Slug.eq(slug)).one(env.db()).await.unwrap().unwrap().id
+    common::product_by_slug(env.db(), slug).await.id
 }
 
 async fn rest_lists_categories_and_products(backend: Backend) {

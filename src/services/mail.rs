@@ -249,7 +249,7 @@ pub async fn list_mailbox(dir: &Path) -> Result<Vec<MailSummary>, AppError> {
             found.push((modified, summarize(id, &msg)));
         }
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|entry| std::cmp::Reverse(entry.0));
     Ok(found.into_iter().map(|(_, s)| s).collect())
 }
 

@@ -113,3 +113,18 @@ macro_rules! on_both_backends {
         )*
     };
 }
+
+/// The seeded product row with this slug.
+pub async fn product_by_slug(
+    db: &sea_orm::DatabaseConnection,
+    slug: &str,
+) -> fullstack_ws::entities::product::Model {
+    use fullstack_ws::entities::product;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    product::Entity::find()
+        .filter(product::Column::Slug.eq(slug))
+        .one(db)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("no product {slug}"))
+}
