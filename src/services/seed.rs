@@ -256,10 +256,11 @@ pub struct SeedReport {
 pub async fn seed(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
     let txn = db.begin().await?;
     let mut report = SeedReport::default();
-    // Products get distinct creation times so "newest" has a stable, meaningful order.
+    // Distinct creation times, interleaved across categories, so "newest" is stable and
+    // the first page shows a bit of everything.
     let base = Utc::now() - Duration::days(60);
-    let mut n: i64 = 0;
-    for (cat_name, cat_slug, items) in CATALOG {
+    let categories = CATALOG.len() as i64;
+    for (cat_index, (cat_name, cat_slug, items)) in (0i64..).zip(CATALOG) {
         let cat =
             match category::Entity::find().filter(category::Column::Slug.eq(*cat_slug)).one(&txn).await? {
                 Some(c) => c,
@@ -275,13 +276,12 @@ pub async fn seed(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
                     .await?
                 }
             };
-        for (name, price, stock, description) in items.iter() {
-            n += 1;
+        for (item_index, (name, price, stock, description)) in (0i64..).zip(items.iter()) {
             let slug = slugify(name);
             if product::Entity::find().filter(product::Column::Slug.eq(&slug)).one(&txn).await?.is_some() {
                 continue;
             }
-            let created = base + Duration::hours(n * 7);
+            let created = base + Duration::hours((item_index * categories + cat_index) * 7);
             product::ActiveModel {
                 category_id: Set(cat.id),
                 name: Set((*name).into()),

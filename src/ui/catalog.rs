@@ -5,6 +5,7 @@
 use super::errors::ErrorView;
 use crate::models::{AppError, Category, Page, ProductQuery, ProductSummary, RawProductQuery, Sort};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::{
     components::{Form, A},
@@ -17,7 +18,8 @@ pub async fn get_categories() -> Result<Vec<Category>, AppError> {
     crate::services::catalog::list_categories(&state.db).await
 }
 
-#[server]
+// JSON input: URL-encoding drops a query whose fields are all empty ("missing field raw").
+#[server(input = Json)]
 pub async fn list_products(raw: RawProductQuery) -> Result<Page<ProductSummary>, AppError> {
     let state = crate::infra::state::AppState::current()?;
     let query = ProductQuery::parse(&raw)?;
