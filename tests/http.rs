@@ -178,7 +178,23 @@ async fn dev_mailbox_exists_only_without_smtp(backend: Backend) {
     assert_eq!(get(&smtp, "/dev/mail").await.status, StatusCode::NOT_FOUND);
 }
 
+async fn internal_errors_hide_details(backend: Backend) {
+    let env = seeded(backend).await;
+    use sea_orm::ConnectionTrait;
+    env.db().execute_unprepared("DROP TABLE products").await.unwrap();
+    let api = get(&env, "/api/v1/products").await;
+    assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(api.json()["error"]["code"], "internal");
+    let page = get(&env, "/").await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(page.body.contains("Something went wrong on our side"));
+    for leak in [&api.body, &page.body] {
+        assert!(!leak.contains("no such table") && !leak.contains("does not exist"), "leaks SQL: {leak}");
+    }
+}
+
 on_both_backends!(
+    internal_errors_hide_details,
     rest_lists_categories_and_products,
     rest_rejects_bad_input_with_4xx,
     openapi_describes_the_catalog,
