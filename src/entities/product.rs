@@ -51,8 +51,8 @@ impl Model {
             stock: self.stock,
             available: self.available,
             category: category.into(),
-            created_at: self.created_at,
-            updated_at: self.updated_at,
+            created_at: self.created_at.to_rfc3339(),
+            updated_at: self.updated_at.to_rfc3339(),
         }
     }
 

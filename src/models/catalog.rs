@@ -47,8 +47,9 @@ pub struct Product {
     pub stock: i32,
     pub available: bool,
     pub category: Category,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// RFC 3339 timestamps (strings, so the browser build needs no date library).
+    pub created_at: String,
+    pub updated_at: String,
 }
 
 impl Product {
