@@ -7,7 +7,6 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::{Backend, TestEnv};
-use fullstack_ws::infra::server;
 use fullstack_ws::services::seed;
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -28,7 +27,11 @@ impl Reply {
 async fn get(env: &TestEnv, uri: &str) -> Reply {
     let req =
         Request::get(uri).header(header::ACCEPT, "text/html,application/json").body(Body::empty()).unwrap();
-    let res = server::router(env.state.clone()).oneshot(req).await.unwrap();
+    let _turn = common::RENDERING.lock().await;
+    let res = tokio::time::timeout(std::time::Duration::from_secs(10), env.router.clone().oneshot(req))
+        .await
+        .unwrap_or_else(|_| panic!("GET {uri} timed out"))
+        .unwrap();
     let status = res.status();
     let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
     let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();

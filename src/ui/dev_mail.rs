@@ -31,7 +31,7 @@ pub fn Mailbox() -> impl IntoView {
     view! {
         <Title text="Dev mailbox"/>
         <Meta name="robots" content="noindex"/>
-        <Suspense fallback=|| view! { <p role="status">"Loading mail…"</p> }>
+        <Transition fallback=|| view! { <p role="status">"Loading mail…"</p> }>
             {move || Suspend::new(async move {
                 match mail.await {
                     Ok(list) if list.is_empty() => view! {
@@ -61,7 +61,7 @@ pub fn Mailbox() -> impl IntoView {
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -71,7 +71,7 @@ pub fn MailView() -> impl IntoView {
     let mail = Resource::new(move || params.read().get("id").unwrap_or_default(), dev_mail);
     view! {
         <Meta name="robots" content="noindex"/>
-        <Suspense fallback=|| view! { <p role="status">"Loading message…"</p> }>
+        <Transition fallback=|| view! { <p role="status">"Loading message…"</p> }>
             {move || Suspend::new(async move {
                 match mail.await {
                     Ok(m) => view! {
@@ -95,6 +95,6 @@ pub fn MailView() -> impl IntoView {
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }

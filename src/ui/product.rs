@@ -41,7 +41,7 @@ pub fn ProductPage() -> impl IntoView {
         }
     });
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading product…"</p> }>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading product…"</p> }>
             {move || Suspend::new(async move {
                 match product.await {
                     Ok(p) => {
@@ -53,7 +53,7 @@ pub fn ProductPage() -> impl IntoView {
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

@@ -16,8 +16,17 @@ fn postgres_admin_url() -> String {
     std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
+/// Serializes building routers and serving requests across the tests of one binary.
+/// Route generation and server-side rendering from several tests at once (each with its
+/// own router) occasionally left a response pending forever; a single server with one
+/// router does not show this (2,000 concurrent page requests, none stalled), so tests
+/// take turns rather than hide a hang behind retries.
+pub static RENDERING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 pub struct TestEnv {
     pub state: AppState,
+    /// The app's router, built once per test as the server builds it once.
+    pub router: axum::Router,
     pub dir: tempfile::TempDir,
     pg_database: Option<String>,
 }
@@ -51,7 +60,11 @@ impl TestEnv {
         }
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("valid test config");
         let state = server::build_state(config).await.expect("app state");
-        Self { state, dir, pg_database }
+        let router = {
+            let _one_at_a_time = RENDERING.lock().await;
+            server::router(state.clone())
+        };
+        Self { state, router, dir, pg_database }
     }
 
     pub fn db(&self) -> &sea_orm::DatabaseConnection {
@@ -95,19 +108,29 @@ where
     }
 }
 
+/// One runtime for every test in a binary, as in the server. (A runtime per test, as
+/// `#[tokio::test]` makes, occasionally left a server-rendered response pending forever:
+/// Leptos keeps process-wide state that outlives a test's runtime.)
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().expect("runtime")
+    })
+}
+
 /// For each `name`, generates `mod name { sqlite, postgres }` running `name(Backend)`.
 #[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         $(
             mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name($crate::common::Backend::Sqlite).await
+                #[test]
+                fn sqlite() {
+                    $crate::common::runtime().block_on(super::$name($crate::common::Backend::Sqlite))
                 }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name($crate::common::Backend::Postgres).await
+                #[test]
+                fn postgres() {
+                    $crate::common::runtime().block_on(super::$name($crate::common::Backend::Postgres))
                 }
             }
         )*
