@@ -127,14 +127,14 @@ impl Workers {
     /// Asks every worker to stop after its current job and waits up to `grace`.
     pub async fn shutdown(self, grace: Duration) {
         let _ = self.stop.send(true);
-        let all = futures_join_all(self.handles);
+        let all = join_all(self.handles);
         if tokio::time::timeout(grace, all).await.is_err() {
             tracing::warn!("workers still busy after {grace:?}; exiting anyway");
         }
     }
 }
 
-async fn futures_join_all(handles: Vec<tokio::task::JoinHandle<()>>) {
+async fn join_all(handles: Vec<tokio::task::JoinHandle<()>>) {
     for h in handles {
         let _ = h.await;
     }
