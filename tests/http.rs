@@ -14,6 +14,7 @@ use tower::ServiceExt;
 
 struct Reply {
     status: StatusCode,
+    headers: axum::http::HeaderMap,
     location: Option<String>,
     body: String,
 }
@@ -33,9 +34,10 @@ async fn get(env: &TestEnv, uri: &str) -> Reply {
         .unwrap_or_else(|_| panic!("GET {uri} timed out"))
         .unwrap();
     let status = res.status();
+    let headers = res.headers().clone();
     let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
     let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-    Reply { status, location, body }
+    Reply { status, headers, location, body }
 }
 
 async fn seeded(backend: Backend) -> TestEnv {
@@ -159,6 +161,16 @@ async fn product_page_redirects_to_canonical_slug(backend: Backend) {
     assert_eq!(moved.location.as_deref(), Some(format!("/product/{id}/burr-hand-grinder").as_str()));
 }
 
+async fn responses_carry_security_headers(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    for uri in ["/", "/api/v1/categories", "/no/such/page"] {
+        let r = get(&env, uri).await;
+        assert_eq!(r.headers["x-content-type-options"], "nosniff", "{uri}");
+        assert_eq!(r.headers["x-frame-options"], "DENY", "{uri}");
+        assert_eq!(r.headers["referrer-policy"], "strict-origin-when-cross-origin", "{uri}");
+    }
+}
+
 async fn health_and_readiness(backend: Backend) {
     let env = TestEnv::new(backend, &[]).await;
     assert_eq!(get(&env, "/healthz").await.status, StatusCode::OK);
@@ -197,6 +209,7 @@ async fn internal_errors_hide_details(backend: Backend) {
 }
 
 on_both_backends!(
+    responses_carry_security_headers,
     internal_errors_hide_details,
     rest_lists_categories_and_products,
     rest_rejects_bad_input_with_4xx,

@@ -3,12 +3,13 @@
 
 use super::{config::Config, db, queue, state::AppState};
 use crate::services::mail::Transport;
+use axum::http::{header, HeaderValue};
 use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{sync::Arc, time::Duration};
-use tower_http::trace::TraceLayer;
+use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 /// Connects everything the app needs and runs migrations.
 pub async fn build_state(config: Config) -> Result<AppState, String> {
@@ -45,6 +46,16 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(crate::ui::shell))
+        // Safe defaults for every response (a CSP needs nonces for the hydration script; later).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &axum::http::Request<_>| {
