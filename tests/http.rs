@@ -40,6 +40,25 @@ async fn get(env: &TestEnv, uri: &str) -> Reply {
     Reply { status, headers, location, body }
 }
 
+/// POSTs to the server function whose path starts with `/api/{name}`.
+async fn call_server_fn(env: &TestEnv, name: &str, content_type: &str, body: &str) -> Reply {
+    let prefix = format!("/api/{name}");
+    let (path, _) = leptos::server_fn::axum::server_fn_paths()
+        .find(|(path, _)| path.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no server function {name}"));
+    let req = Request::post(path)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    let _turn = common::RENDERING.lock().await;
+    let res = env.router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    Reply { status, headers, location: None, body }
+}
+
 async fn seeded(backend: Backend) -> TestEnv {
     let env = TestEnv::new(backend, &[]).await;
     seed::seed(env.db()).await.unwrap();
@@ -193,6 +212,29 @@ async fn dev_mailbox_exists_only_without_smtp(backend: Backend) {
     assert_eq!(get(&smtp, "/dev/mail").await.status, StatusCode::NOT_FOUND);
 }
 
+async fn server_functions_answer_errors_with_fitting_status(backend: Backend) {
+    let env = seeded(backend).await;
+    let json = "application/json";
+    let form = "application/x-www-form-urlencoded";
+    let ok = call_server_fn(&env, "list_products", json, r#"{"raw":{"category":"tea"}}"#).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.json()["total"], 8);
+
+    let invalid = call_server_fn(&env, "list_products", json, r#"{"raw":{"page":"-1"}}"#).await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", invalid.body);
+    assert!(invalid.json()["Validation"]["page"].is_string(), "{}", invalid.body);
+
+    let missing = call_server_fn(&env, "get_product", form, "id=999999").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
+
+    for garbage in ["id=abc", ""] {
+        let bad = call_server_fn(&env, "get_product", form, garbage).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{garbage:?}: {}", bad.body);
+    }
+    let bad_json = call_server_fn(&env, "list_products", json, "{not json").await;
+    assert_eq!(bad_json.status, StatusCode::BAD_REQUEST, "{}", bad_json.body);
+}
+
 async fn internal_errors_hide_details(backend: Backend) {
     let env = seeded(backend).await;
     use sea_orm::ConnectionTrait;
@@ -209,6 +251,7 @@ async fn internal_errors_hide_details(backend: Backend) {
 }
 
 on_both_backends!(
+    server_functions_answer_errors_with_fitting_status,
     responses_carry_security_headers,
     internal_errors_hide_details,
     rest_lists_categories_and_products,

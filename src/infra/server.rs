@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(crate::ui::shell))
+        .layer(axum::middleware::map_response(server_fn_error_status))
         // Safe defaults for every response (a CSP needs nonces for the hydration script; later).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -67,6 +68,24 @@ pub fn router(state: AppState) -> Router {
                 }),
         )
         .with_state(state)
+}
+
+/// server_fn answers every failed server function with 500. Give it the status of the
+/// `AppError` in its body instead (422 for invalid input, 404, …), so that bad input is
+/// a 4xx here exactly as in the REST API.
+async fn server_fn_error_status(res: axum::response::Response) -> axum::response::Response {
+    use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    if let Ok(error) = serde_json::from_slice::<crate::models::AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

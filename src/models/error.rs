@@ -63,7 +63,17 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        Self::Network(value.to_string())
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match value {
+            // The request reached the server but its arguments could not be read.
+            E::Args(why) | E::MissingArg(why) => {
+                Self::BadRequest(format!("The request was not understood: {why}"))
+            }
+            // On the server this is undecodable input; in the browser, an undecodable reply.
+            #[cfg(feature = "ssr")]
+            E::Deserialization(why) => Self::BadRequest(format!("The request was not understood: {why}")),
+            other => Self::Network(other.to_string()),
+        }
     }
 }
 
