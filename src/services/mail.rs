@@ -12,11 +12,15 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Execu
 use mail_parser::MimeHeaders;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, Set,
 };
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use uuid::Uuid;
+
+/// At most this many lost deliveries are re-enqueued per reconciler round.
+const RECONCILE_BATCH: u64 = 500;
 
 /// How long a delivery may hold its claim before another worker may retry it.
 const DELIVERY_LEASE: Duration = Duration::from_secs(300);
@@ -185,14 +189,16 @@ pub async fn take_stale_unsent(
 ) -> Result<Vec<Uuid>, sea_orm::DbErr> {
     let now = Utc::now();
     let before = now - chrono::Duration::from_std(stale_after).unwrap_or_default();
+    // Ids only (messages can carry attachments), and a bounded batch per round.
     let ids: Vec<Uuid> = outbox_mail::Entity::find()
+        .select_only()
+        .column(outbox_mail::Column::Id)
         .filter(outbox_mail::Column::SentAt.is_null())
         .filter(outbox_mail::Column::EnqueuedAt.lt(before))
+        .limit(RECONCILE_BATCH)
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
+        .await?;
     if !ids.is_empty() {
         outbox_mail::Entity::update_many()
             .col_expr(outbox_mail::Column::EnqueuedAt, Expr::value(now))

@@ -5,7 +5,8 @@
 use crate::entities::{category, coupon, product};
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
+    TransactionTrait,
 };
 
 /// (name, price in cents, stock, description)
@@ -260,6 +261,15 @@ pub async fn seed(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
     // the first page shows a bit of everything.
     let base = Utc::now() - Duration::days(60);
     let categories = CATALOG.len() as i64;
+    // One query for what exists instead of one per product.
+    let existing: std::collections::HashSet<String> = product::Entity::find()
+        .select_only()
+        .column(product::Column::Slug)
+        .into_tuple()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .collect();
     for (cat_index, (cat_name, cat_slug, items)) in (0i64..).zip(CATALOG) {
         let cat =
             match category::Entity::find().filter(category::Column::Slug.eq(*cat_slug)).one(&txn).await? {
@@ -278,7 +288,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
             };
         for (item_index, (name, price, stock, description)) in (0i64..).zip(items.iter()) {
             let slug = slugify(name);
-            if product::Entity::find().filter(product::Column::Slug.eq(&slug)).one(&txn).await?.is_some() {
+            if existing.contains(&slug) {
                 continue;
             }
             let created = base + Duration::hours((item_index * categories + cat_index) * 7);
