@@ -2,8 +2,9 @@
 //! seed, and `send-test-mail` through the job queue to a real SMTP server.
 #![cfg(feature = "ssr")]
 
+mod common;
+
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fullstack-ws"));
@@ -65,27 +66,9 @@ fn migrate_and_seed_are_idempotent() {
     assert!(text(&second.stdout).contains("0 categories, 0 products, 0 coupons added"));
 }
 
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl mailin_embedded::Handler for Sink {
-    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(())
-    }
-}
-
 #[test]
 fn send_test_mail_delivers_over_smtp() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let sink = Sink::default();
-    let received = sink.0.clone();
-    let mut server = mailin_embedded::Server::new(sink);
-    server.with_tcp_listener(listener);
-    std::thread::spawn(move || {
-        let _ = server.serve();
-    });
+    let (port, received) = common::start_smtp_sink();
 
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/mail.db?mode=rwc", dir.path().display());
@@ -94,7 +77,9 @@ fn send_test_mail_delivers_over_smtp() {
         run(&["send-test-mail", "--to", "ops@example.com"], &[("DATABASE_URL", &url), ("SMTP_URL", &smtp)]);
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
     assert!(text(&out.stdout).contains("sent to ops@example.com by SMTP"));
-    let raw = text(&received.lock().unwrap());
+    let messages = received.lock().unwrap();
+    assert_eq!(messages.len(), 1);
+    let raw = text(&messages[0]);
     assert!(raw.contains("Subject: Test message from fullstack-ws"), "{raw}");
 
     let bad =

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{wait_for, Backend, TestEnv};
+use common::{start_smtp_sink, wait_for, Backend, TestEnv};
 use fullstack_ws::adapters::jobs::{reconcile_outbox, send_mail, SendMail};
 use fullstack_ws::entities::outbox_mail;
 use fullstack_ws::infra::queue::{self, Workers};
@@ -13,7 +13,7 @@ use fullstack_ws::services::mail::{self, Email};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use std::sync::{
     atomic::{AtomicUsize, Ordering},
-    Arc, Mutex,
+    Arc,
 };
 use std::time::Duration;
 
@@ -74,37 +74,6 @@ async fn run_once_releases_on_failure_and_takes_over_stale_claims(backend: Backe
     assert!(matches!(busy, Err(RunOnceError::Busy(_))));
     let taken = run_once(db, "test:abandoned", LEASE, || async { Ok::<(), String>(()) }).await.unwrap();
     assert_eq!(taken, Outcome::Ran);
-}
-
-/// An SMTP server on a free local port that records every message it receives.
-#[derive(Clone, Default)]
-struct Sink {
-    messages: Arc<Mutex<Vec<Vec<u8>>>>,
-    current: Vec<u8>,
-}
-
-impl mailin_embedded::Handler for Sink {
-    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.current.extend_from_slice(buf);
-        Ok(())
-    }
-    fn data_end(&mut self) -> mailin_embedded::Response {
-        self.messages.lock().unwrap().push(std::mem::take(&mut self.current));
-        mailin_embedded::response::OK
-    }
-}
-
-fn start_smtp_sink() -> (u16, Arc<Mutex<Vec<Vec<u8>>>>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let sink = Sink::default();
-    let messages = sink.messages.clone();
-    let mut server = mailin_embedded::Server::new(sink);
-    server.with_name("test-smtp").with_tcp_listener(listener);
-    std::thread::spawn(move || {
-        let _ = server.serve();
-    });
-    (port, messages)
 }
 
 fn email(to: &str) -> Email {
