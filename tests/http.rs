@@ -25,19 +25,26 @@ impl Reply {
     }
 }
 
-async fn get(env: &TestEnv, uri: &str) -> Reply {
-    let req =
-        Request::get(uri).header(header::ACCEPT, "text/html,application/json").body(Body::empty()).unwrap();
+/// Sends a request through the app's router, one at a time (see `common::RENDERING`),
+/// failing the test if no answer comes within 10 s.
+async fn send(env: &TestEnv, req: Request<Body>) -> Reply {
+    let what = format!("{} {}", req.method(), req.uri());
     let _turn = common::RENDERING.lock().await;
     let res = tokio::time::timeout(std::time::Duration::from_secs(10), env.router.clone().oneshot(req))
         .await
-        .unwrap_or_else(|_| panic!("GET {uri} timed out"))
+        .unwrap_or_else(|_| panic!("{what} timed out"))
         .unwrap();
     let status = res.status();
     let headers = res.headers().clone();
     let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
     let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
     Reply { status, headers, location, body }
+}
+
+async fn get(env: &TestEnv, uri: &str) -> Reply {
+    let req =
+        Request::get(uri).header(header::ACCEPT, "text/html,application/json").body(Body::empty()).unwrap();
+    send(env, req).await
 }
 
 /// POSTs to the server function whose path starts with `/api/{name}`.
@@ -51,12 +58,7 @@ async fn call_server_fn(env: &TestEnv, name: &str, content_type: &str, body: &st
         .header(header::ACCEPT, "application/json")
         .body(Body::from(body.to_owned()))
         .unwrap();
-    let _turn = common::RENDERING.lock().await;
-    let res = env.router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-    Reply { status, headers, location: None, body }
+    send(env, req).await
 }
 
 async fn seeded(backend: Backend) -> TestEnv {
