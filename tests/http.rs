@@ -4,62 +4,9 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use common::{Backend, TestEnv};
+use axum::http::StatusCode;
+use common::{call_server_fn, get, Backend, TestEnv};
 use fullstack_ws::services::seed;
-use http_body_util::BodyExt;
-use serde_json::Value;
-use tower::ServiceExt;
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    location: Option<String>,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-}
-
-/// Sends a request through the app's router, one at a time (see `common::RENDERING`),
-/// failing the test if no answer comes within 10 s.
-async fn send(env: &TestEnv, req: Request<Body>) -> Reply {
-    let what = format!("{} {}", req.method(), req.uri());
-    let _turn = common::RENDERING.lock().await;
-    let res = tokio::time::timeout(std::time::Duration::from_secs(10), env.router.clone().oneshot(req))
-        .await
-        .unwrap_or_else(|_| panic!("{what} timed out"))
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
-    let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-    Reply { status, headers, location, body }
-}
-
-async fn get(env: &TestEnv, uri: &str) -> Reply {
-    let req =
-        Request::get(uri).header(header::ACCEPT, "text/html,application/json").body(Body::empty()).unwrap();
-    send(env, req).await
-}
-
-/// POSTs to the server function whose path starts with `/api/{name}`.
-async fn call_server_fn(env: &TestEnv, name: &str, content_type: &str, body: &str) -> Reply {
-    let prefix = format!("/api/{name}");
-    let (path, _) = leptos::server_fn::axum::server_fn_paths()
-        .find(|(path, _)| path.starts_with(&prefix))
-        .unwrap_or_else(|| panic!("no server function {name}"));
-    let req = Request::post(path)
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::ACCEPT, "application/json")
-        .body(Body::from(body.to_owned()))
-        .unwrap();
-    send(env, req).await
-}
 
 async fn seeded(backend: Backend) -> TestEnv {
     let env = TestEnv::new(backend, &[]).await;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_create_catalog;
 mod m20261127_000002_create_fang_tasks;
 mod m20261127_000003_create_mail_and_claims;
+mod m20261127_000004_create_sessions_carts_orders;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_create_catalog::Migration),
             Box::new(m20261127_000002_create_fang_tasks::Migration),
             Box::new(m20261127_000003_create_mail_and_claims::Migration),
+            Box::new(m20261127_000004_create_sessions_carts_orders::Migration),
         ]
     }
 }

@@ -42,10 +42,16 @@ impl AsyncRunnable for SendMail {
 /// message is still safe: the reconciler picks it up.
 pub async fn send_mail(ctx: &JobContext, email: &Email) -> Result<Uuid, crate::models::AppError> {
     let id = mail::queue(&ctx.db, &ctx.mail_from, email).await?;
-    if let Err(e) = queue::enqueue(&ctx.queue, &SendMail { mail_id: id }).await {
-        tracing::warn!(mail = %id, error = %e.description, "enqueue failed; reconciler will retry");
-    }
+    deliver_later(ctx, id).await;
     Ok(id)
+}
+
+/// Enqueues delivery of a message already committed to the outbox. A failed enqueue
+/// loses nothing: the reconciler finds the message.
+pub async fn deliver_later(ctx: &JobContext, mail_id: Uuid) {
+    if let Err(e) = queue::enqueue(&ctx.queue, &SendMail { mail_id }).await {
+        tracing::warn!(mail = %mail_id, error = %e.description, "enqueue failed; reconciler will retry");
+    }
 }
 
 /// Re-enqueues deliveries for outbox messages whose job was lost.
@@ -60,4 +66,23 @@ pub async fn reconcile_outbox(ctx: &JobContext) -> Result<usize, String> {
         tracing::info!(count = ids.len(), "re-enqueued unsent mail");
     }
     Ok(ids.len())
+}
+
+/// The periodic work of every worker process: lost mail jobs re-enqueued, unpaid orders
+/// past their time cancelled (stock released), expired sessions deleted. Each step is
+/// idempotent, so several processes may run it at once.
+pub async fn housekeeping(ctx: &JobContext) {
+    if let Err(e) = reconcile_outbox(ctx).await {
+        tracing::warn!(error = %e, "outbox reconcile failed");
+    }
+    if let Err(e) =
+        crate::services::orders::cancel_stale(&ctx.db, ctx.unpaid_order_ttl, chrono::Utc::now()).await
+    {
+        tracing::warn!(error = %e, "stale order cancel failed");
+    }
+    match crate::infra::session::DbSessionStore::new(ctx.db.clone()).delete_expired().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(count = n, "deleted expired sessions"),
+        Err(e) => tracing::warn!(error = %e, "expired session cleanup failed"),
+    }
 }

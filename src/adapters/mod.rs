@@ -1,6 +1,8 @@
 //! Thin adapters: they parse and validate input, call a service, map the result.
 //! (The UI adapter — pages and server functions — lives in `crate::ui`.)
 
+pub mod checkout;
 pub mod cli;
 pub mod jobs;
 pub mod rest;
+pub mod shopper;

@@ -1,8 +1,13 @@
 //! sea-orm entities (server-only). They map to the shared DTOs in `crate::models`
 //! and never leave the server.
 
+pub mod cart;
+pub mod cart_line;
 pub mod category;
 pub mod coupon;
 pub mod effect_claim;
+pub mod order;
+pub mod order_line;
 pub mod outbox_mail;
 pub mod product;
+pub mod session;

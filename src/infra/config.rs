@@ -26,6 +26,8 @@ pub struct Config {
     pub reload_port: u32,
     /// `SEED_DEMO=true`: load the demo catalog at start-up (idempotent; used by scripts/dev).
     pub seed_demo: bool,
+    /// `UNPAID_ORDER_HOURS`: unpaid orders older than this are cancelled and their stock released.
+    pub unpaid_order_ttl: std::time::Duration,
 }
 
 pub const MAX_WORKERS: u32 = 64;
@@ -127,6 +129,16 @@ impl Config {
             }
         };
 
+        let ttl_raw = var("UNPAID_ORDER_HOURS").unwrap_or_else(|| "24".into());
+        let unpaid_order_hours = match ttl_raw.parse::<u64>() {
+            Ok(hours @ 1..=720) => hours,
+            _ => {
+                bad("UNPAID_ORDER_HOURS", "must be a whole number of hours from 1 to 720", &ttl_raw);
+                24
+            }
+        };
+        let unpaid_order_ttl = std::time::Duration::from_secs(unpaid_order_hours * 3600);
+
         if !errors.is_empty() {
             return Err(ConfigError(errors));
         }
@@ -143,6 +155,7 @@ impl Config {
             leptos_env_prod,
             reload_port,
             seed_demo,
+            unpaid_order_ttl,
         })
     }
 
@@ -178,6 +191,7 @@ mod tests {
         assert_eq!(c.mail_from.to_string(), "Shop <shop@localhost>");
         assert!(c.dev_mailbox_enabled());
         assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(c.unpaid_order_ttl.as_secs(), 24 * 3600);
     }
 
     #[test]
@@ -195,10 +209,19 @@ mod tests {
             ("LOG_FORMAT", "xml"),
             ("SMTP_URL", "http://mail"),
             ("MAIL_FROM", "not an address"),
+            ("UNPAID_ORDER_HOURS", "0"),
         ])
         .unwrap_err();
         let text = err.to_string();
-        for key in ["DATABASE_URL", "LEPTOS_SITE_ADDR", "WORKERS", "LOG_FORMAT", "SMTP_URL", "MAIL_FROM"] {
+        for key in [
+            "DATABASE_URL",
+            "LEPTOS_SITE_ADDR",
+            "WORKERS",
+            "LOG_FORMAT",
+            "SMTP_URL",
+            "MAIL_FROM",
+            "UNPAID_ORDER_HOURS",
+        ] {
             assert_eq!(text.lines().filter(|l| l.starts_with(key)).count(), 1, "{key} in {text}");
         }
     }

@@ -4,5 +4,6 @@ pub mod config;
 pub mod db;
 pub mod queue;
 pub mod server;
+pub mod session;
 pub mod state;
 pub mod telemetry;

@@ -17,7 +17,8 @@ use tokio::sync::watch;
 const MIN_IDLE: Duration = Duration::from_millis(100);
 const IDLE_STEP: Duration = Duration::from_millis(100);
 const MAX_IDLE: Duration = Duration::from_millis(500);
-/// How often each worker process looks for outbox rows whose job was lost.
+/// How often each worker process runs housekeeping: re-enqueues mail whose job was lost,
+/// cancels stale unpaid orders, deletes expired sessions.
 pub const RECONCILE_EVERY: Duration = Duration::from_secs(30);
 
 /// What a running job may use.
@@ -27,6 +28,8 @@ pub struct JobContext {
     pub queue: AsyncQueue,
     pub transport: Transport,
     pub mail_from: Mailbox,
+    /// Unpaid orders older than this are cancelled by the periodic housekeeping.
+    pub unpaid_order_ttl: Duration,
 }
 
 tokio::task_local! {
@@ -142,9 +145,7 @@ async fn join_all(handles: Vec<tokio::task::JoinHandle<()>>) {
 
 async fn reconcile_loop(ctx: Arc<JobContext>, mut stop: watch::Receiver<bool>) {
     while !*stop.borrow() {
-        if let Err(e) = crate::adapters::jobs::reconcile_outbox(&ctx).await {
-            tracing::warn!(error = %e, "outbox reconcile failed");
-        }
+        crate::adapters::jobs::housekeeping(&ctx).await;
         let _ = tokio::time::timeout(RECONCILE_EVERY, stop.changed()).await;
     }
 }

@@ -25,7 +25,13 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .reload_port(config.reload_port)
         .env(if config.leptos_env_prod { leptos::config::Env::PROD } else { leptos::config::Env::DEV })
         .build();
-    let jobs = queue::JobContext { db: db.clone(), queue, transport, mail_from: config.mail_from.clone() };
+    let jobs = queue::JobContext {
+        db: db.clone(),
+        queue,
+        transport,
+        mail_from: config.mail_from.clone(),
+        unpaid_order_ttl: config.unpaid_order_ttl,
+    };
     Ok(AppState { leptos_options, db, config: Arc::new(config), jobs })
 }
 
@@ -47,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(crate::ui::shell))
         .layer(axum::middleware::map_response(server_fn_error_status))
+        .layer(super::session::layer(state.db.clone(), &state.config.site_url))
         // Safe defaults for every response (a CSP needs nonces for the hydration script; later).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -1,12 +1,16 @@
 //! Shared models: the types the server and the browser exchange. They compile for both
 //! `ssr` and `hydrate`; nothing here touches the database or the network.
 
+pub mod cart;
 pub mod catalog;
 pub mod error;
 pub mod mail;
 pub mod money;
+pub mod order;
 
+pub use cart::{AppliedCoupon, Cart, CartLine};
 pub use catalog::*;
 pub use error::{AppError, FieldErrors};
 pub use mail::{MailDetail, MailSummary};
-pub use money::Money;
+pub use money::{Money, SHOP_CURRENCY};
+pub use order::{Order, OrderLine, OrderStatus, OrderSummary, Shipping};

@@ -201,10 +201,14 @@ fn ProductCard(product: ProductSummary) -> impl IntoView {
         <article class="card">
             <a href=url.clone() class="card-link">
                 <img src=product.image.clone() alt="" width="400" height="400" loading="lazy"/>
-                <h2 class="card-title">{product.name.clone()}</h2>
+                <h2 class="card-title" id=format!("product-name-{}", product.id)>{product.name.clone()}</h2>
             </a>
             <p class="price">{product.price.to_string()}</p>
-            {(!product.in_stock).then(|| view! { <p class="stock out">"Sold out"</p> })}
+            {if product.in_stock {
+                view! { <super::cart::AddToCartForm product_id=product.id max_quantity=1/> }.into_any()
+            } else {
+                view! { <p class="stock out">"Sold out"</p> }.into_any()
+            }}
         </article>
     }
 }

@@ -11,7 +11,12 @@ pub fn Header() -> impl IntoView {
                 {super::SHOP_NAME}
             </A>
             <p class="tagline">"Small-batch coffee, loose-leaf tea and the gear to brew them."</p>
+            <nav class="site-nav" aria-label="Account and cart">
+                <A href="/account/orders">"Orders"</A>
+                <super::cart::CartLink/>
+            </nav>
         </header>
+        <super::cart::AddToCartNotice/>
     }
 }
 

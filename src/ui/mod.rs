@@ -1,13 +1,19 @@
 //! The UI adapter: the HTML shell, routes, pages and the server functions they call.
 //! Compiles for both server (SSR) and browser (hydrate).
 
+mod cart;
 mod catalog;
+mod checkout;
 mod dev_mail;
 mod errors;
 mod layout;
+mod orders;
 mod product;
 
+pub use cart::{add_to_cart, apply_coupon, get_cart, remove_cart_line, remove_coupon, update_cart_line};
 pub use catalog::{get_categories, list_products};
+pub use checkout::{checkout_details, place_order};
+pub use orders::{cancel_order, get_order, my_orders};
 pub use product::get_product;
 
 use leptos::prelude::*;
@@ -40,6 +46,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    cart::provide_cart_state();
     view! {
         <Stylesheet id="leptos" href="/pkg/fullstack-ws.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
@@ -53,6 +60,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=catalog::CatalogPage ssr=SsrMode::Async/>
                     <Route path=path!("/category/:slug") view=catalog::CatalogPage ssr=SsrMode::Async/>
                     <Route path=path!("/product/:id/:slug") view=product::ProductPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cart") view=cart::CartPage ssr=SsrMode::Async/>
+                    <Route path=path!("/checkout") view=checkout::CheckoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orders/:id") view=orders::OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/orders") view=orders::MyOrdersPage ssr=SsrMode::Async/>
                     <Route path=path!("/dev/mail") view=dev_mail::Mailbox ssr=SsrMode::Async/>
                     <Route path=path!("/dev/mail/:id") view=dev_mail::MailView ssr=SsrMode::Async/>
                 </Routes>

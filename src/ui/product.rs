@@ -59,7 +59,7 @@ pub fn ProductPage() -> impl IntoView {
 
 #[component]
 fn ProductDetail(product: Product) -> impl IntoView {
-    let max_qty = product.stock.clamp(0, 20);
+    let max_qty = if product.available { crate::models::cart::max_quantity(product.stock) } else { 0 };
     let in_stock = max_qty > 0;
     let description: String = product.description.chars().take(155).collect();
     let category_url = format!("/category/{}", product.category.slug);
@@ -79,7 +79,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
         <article class="product">
             <img class="product-image" src=product.image.clone() alt=product.name.clone() width="400" height="400"/>
             <div class="product-info">
-                <h1>{product.name.clone()}</h1>
+                <h1 id=format!("product-name-{}", product.id)>{product.name.clone()}</h1>
                 <p class="product-category">
                     "In " <A href=category_url>{category_name}</A>
                 </p>
@@ -88,16 +88,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
                 <p class=if in_stock { "stock" } else { "stock out" }>
                     {if in_stock { format!("In stock ({} available)", product.stock) } else { "Sold out".to_string() }}
                 </p>
-                <form class="add-to-cart" method="post" action="/cart" on:submit=|ev| ev.prevent_default()>
-                    <input type="hidden" name="product_id" value=product.id/>
-                    <div class="field">
-                        <label for="quantity">"Quantity"</label>
-                        <input id="quantity" name="quantity" type="number" min="1" max=max_qty.max(1) value="1" inputmode="numeric" disabled=!in_stock/>
-                    </div>
-                    // The cart opens in the next release; the control is here so the page is complete.
-                    <button type="submit" class="button" disabled=true aria-describedby="cart-note">"Add to cart"</button>
-                    <p id="cart-note" class="note">"The cart is opening soon."</p>
-                </form>
+                <super::cart::AddToCartForm product_id=product.id max_quantity=max_qty with_quantity=true/>
             </div>
         </article>
     }

@@ -2,8 +2,13 @@
 //! PostgreSQL (a new database on the machine's server, dropped afterwards).
 #![allow(dead_code)]
 
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
 use fullstack_ws::infra::{config::Config, server, state::AppState};
+use http_body_util::BodyExt;
+use serde_json::Value;
 use std::collections::HashMap;
+use tower::ServiceExt;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Backend {
@@ -181,4 +186,78 @@ pub fn start_smtp_sink() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>
         let _ = server.serve();
     });
     (port, messages)
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// Sends a request through the app's router, one at a time (see `common::RENDERING`),
+/// failing the test if no answer comes within 10 s.
+pub async fn send(env: &TestEnv, req: Request<Body>) -> Reply {
+    let what = format!("{} {}", req.method(), req.uri());
+    let _turn = RENDERING.lock().await;
+    let res = tokio::time::timeout(std::time::Duration::from_secs(10), env.router.clone().oneshot(req))
+        .await
+        .unwrap_or_else(|_| panic!("{what} timed out"))
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    Reply { status, headers, location, body }
+}
+
+pub async fn get(env: &TestEnv, uri: &str) -> Reply {
+    let req =
+        Request::get(uri).header(header::ACCEPT, "text/html,application/json").body(Body::empty()).unwrap();
+    send(env, req).await
+}
+
+/// POSTs to the server function whose path starts with `/api/{name}`.
+pub async fn call_server_fn(env: &TestEnv, name: &str, content_type: &str, body: &str) -> Reply {
+    let prefix = format!("/api/{name}");
+    let (path, _) = leptos::server_fn::axum::server_fn_paths()
+        .find(|(path, _)| path.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no server function {name}"));
+    let req = Request::post(path)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    send(env, req).await
+}
+
+impl Reply {
+    /// `name=value` of the session cookie this reply sets, if it sets one.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers.get_all(header::SET_COOKIE).iter().find_map(|v| {
+            let v = v.to_str().ok()?;
+            v.starts_with(fullstack_ws::infra::session::COOKIE_NAME)
+                .then(|| v.split(';').next().unwrap_or_default().to_owned())
+        })
+    }
+}
+
+/// A JSON request, with the session cookie when there is one.
+pub fn json_request(method: &str, uri: &str, cookie: Option<&str>, body: Option<Value>) -> Request<Body> {
+    let mut req = Request::builder().method(method).uri(uri).header(header::ACCEPT, "application/json");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    match body {
+        Some(b) => {
+            req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())).unwrap()
+        }
+        None => req.body(Body::empty()).unwrap(),
+    }
 }

@@ -1,0 +1,45 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "orders")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Set for orders placed by a guest: the guest id of the session that placed it.
+    pub guest_id: Option<String>,
+    /// `created`, `paid` or `cancelled` (see `models::OrderStatus`).
+    pub status: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub address: String,
+    pub postal_code: String,
+    pub city: String,
+    pub subtotal: i64,
+    pub discount: i64,
+    pub total: i64,
+    pub currency: String,
+    pub coupon_code: Option<String>,
+    pub coupon_percent: Option<i32>,
+    /// From the checkout form (or the REST `Idempotency-Key`): a resubmission finds this order.
+    #[sea_orm(unique)]
+    pub idempotency_key: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub paid_at: Option<DateTimeUtc>,
+    pub cancelled_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::order_line::Entity")]
+    Lines,
+}
+
+impl Related<super::order_line::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Lines.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

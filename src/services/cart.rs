@@ -1,0 +1,290 @@
+//! The cart: one per shopper, stored in the database. Every figure is computed here
+//! from current catalog prices and coupon rules; nothing the client sends but product
+//! ids, quantities and a coupon code is ever used.
+
+use crate::entities::{cart, cart_line, coupon, product};
+use crate::models::cart::{self as rules, AppliedCoupon, Cart, CartLine};
+use crate::models::{product_url, AppError, Money};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use uuid::Uuid;
+
+pub use crate::models::SHOP_CURRENCY as CURRENCY;
+
+/// Who a cart or an order belongs to. Guests are known by a random id kept in their
+/// session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shopper {
+    Guest(Uuid),
+}
+
+impl Shopper {
+    pub(crate) fn guest_id(&self) -> Option<String> {
+        match self {
+            Shopper::Guest(id) => Some(id.to_string()),
+        }
+    }
+
+    fn cart_filter(&self) -> sea_orm::sea_query::SimpleExpr {
+        match self {
+            Shopper::Guest(id) => cart::Column::GuestId.eq(id.to_string()),
+        }
+    }
+}
+
+pub(crate) async fn find_cart(
+    db: &impl ConnectionTrait,
+    shopper: &Shopper,
+) -> Result<Option<cart::Model>, AppError> {
+    Ok(cart::Entity::find().filter(shopper.cart_filter()).one(db).await?)
+}
+
+/// The shopper's cart, created on first use (two concurrent first uses make one cart).
+async fn ensure_cart(db: &impl ConnectionTrait, shopper: &Shopper) -> Result<cart::Model, AppError> {
+    if let Some(found) = find_cart(db, shopper).await? {
+        return Ok(found);
+    }
+    let now = Utc::now();
+    cart::Entity::insert(cart::ActiveModel {
+        guest_id: Set(shopper.guest_id()),
+        coupon_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(OnConflict::column(cart::Column::GuestId).do_nothing().to_owned())
+    .exec_without_returning(db)
+    .await?;
+    find_cart(db, shopper).await?.ok_or(AppError::Internal)
+}
+
+async fn touch(db: &impl ConnectionTrait, cart_id: i64) -> Result<(), AppError> {
+    cart::Entity::update_many()
+        .col_expr(cart::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(cart::Column::Id.eq(cart_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Why a coupon cannot be used at `now`, if it cannot.
+pub fn coupon_problem(c: &coupon::Model, now: DateTime<Utc>) -> Option<&'static str> {
+    if !c.active {
+        Some("This coupon is no longer active.")
+    } else if now < c.valid_from {
+        Some("This coupon is not valid yet.")
+    } else if now > c.valid_to {
+        Some("This coupon has expired.")
+    } else {
+        None
+    }
+}
+
+/// The shopper's cart, priced now. A shopper without a cart has an empty one.
+pub async fn view(db: &impl ConnectionTrait, shopper: &Shopper) -> Result<Cart, AppError> {
+    match find_cart(db, shopper).await? {
+        Some(found) => price(db, &found, Utc::now()).await,
+        None => Ok(Cart::empty(CURRENCY)),
+    }
+}
+
+/// Prices a stored cart at the catalog's current prices and the coupon's current rules.
+pub(crate) async fn price(
+    db: &impl ConnectionTrait,
+    stored: &cart::Model,
+    now: DateTime<Utc>,
+) -> Result<Cart, AppError> {
+    let rows = cart_line::Entity::find()
+        .filter(cart_line::Column::CartId.eq(stored.id))
+        .order_by_asc(cart_line::Column::AddedAt)
+        .order_by_asc(cart_line::Column::ProductId)
+        .find_also_related(product::Entity)
+        .all(db)
+        .await?;
+    let mut lines = Vec::with_capacity(rows.len());
+    for (line, product) in rows {
+        let Some(p) = product else { continue };
+        let max_quantity =
+            if p.available && p.currency == CURRENCY { rules::max_quantity(p.stock) } else { 0 };
+        let problem = if !p.available || p.currency != CURRENCY {
+            Some("This product is no longer sold.".to_string())
+        } else if p.stock == 0 {
+            Some("Sold out.".to_string())
+        } else if line.quantity > max_quantity {
+            Some(format!("Only {max_quantity} can be ordered; lower the quantity."))
+        } else {
+            None
+        };
+        lines.push(CartLine {
+            product_id: p.id,
+            url: product_url(p.id, &p.slug),
+            image: p.image,
+            unit_price: Money::new(p.price, CURRENCY),
+            quantity: line.quantity,
+            max_quantity,
+            line_total: Money::new(p.price * i64::from(line.quantity), CURRENCY),
+            problem,
+            name: p.name,
+        });
+    }
+    let subtotal: i64 = lines.iter().map(|l| l.line_total.amount).sum();
+    let (coupon, coupon_problem) = match stored.coupon_id {
+        None => (None, None),
+        Some(id) => match coupon::Entity::find_by_id(id).one(db).await? {
+            None => (None, None),
+            Some(c) => {
+                let problem = coupon_problem(&c, now).map(str::to_string);
+                (Some(AppliedCoupon { code: c.code, percent: c.percent }), problem)
+            }
+        },
+    };
+    let percent = match (&coupon, &coupon_problem) {
+        (Some(c), None) => c.percent,
+        _ => 0,
+    };
+    let discount = rules::discount(subtotal, percent);
+    Ok(Cart {
+        item_count: lines.iter().map(|l| l.quantity).sum(),
+        lines,
+        subtotal: Money::new(subtotal, CURRENCY),
+        coupon,
+        coupon_problem,
+        discount: Money::new(discount, CURRENCY),
+        total: Money::new(subtotal - discount, CURRENCY),
+    })
+}
+
+async fn sellable(db: &impl ConnectionTrait, product_id: i64) -> Result<product::Model, AppError> {
+    product::Entity::find_by_id(product_id).one(db).await?.ok_or_else(|| AppError::not_found("Product"))
+}
+
+fn max_for(p: &product::Model) -> i32 {
+    if p.available && p.currency == CURRENCY {
+        rules::max_quantity(p.stock)
+    } else {
+        0
+    }
+}
+
+async fn current_quantity(db: &impl ConnectionTrait, cart_id: i64, product_id: i64) -> Result<i32, AppError> {
+    Ok(cart_line::Entity::find_by_id((cart_id, product_id)).one(db).await?.map_or(0, |l| l.quantity))
+}
+
+async fn write_line(
+    db: &impl ConnectionTrait,
+    cart_id: i64,
+    product_id: i64,
+    quantity: i32,
+) -> Result<(), AppError> {
+    cart_line::Entity::insert(cart_line::ActiveModel {
+        cart_id: Set(cart_id),
+        product_id: Set(product_id),
+        quantity: Set(quantity),
+        added_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([cart_line::Column::CartId, cart_line::Column::ProductId])
+            .update_column(cart_line::Column::Quantity)
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    touch(db, cart_id).await
+}
+
+/// Adds `quantity` units of a product (1 from a catalog button).
+pub async fn add(
+    db: &impl ConnectionTrait,
+    shopper: &Shopper,
+    product_id: i64,
+    quantity: i32,
+) -> Result<Cart, AppError> {
+    let p = sellable(db, product_id).await?;
+    rules::check_quantity(quantity, rules::MAX_QUANTITY_PER_LINE)?;
+    let max = max_for(&p);
+    if max == 0 {
+        return Err(AppError::field("quantity", format!("{} is sold out.", p.name)));
+    }
+    let stored = ensure_cart(db, shopper).await?;
+    let have = current_quantity(db, stored.id, product_id).await?;
+    if have + quantity > max {
+        let why = if have == 0 {
+            format!("Only {max} of {} can be ordered.", p.name)
+        } else {
+            format!("You already have {have} of {} in your cart; at most {max} can be ordered.", p.name)
+        };
+        return Err(AppError::field("quantity", why));
+    }
+    write_line(db, stored.id, product_id, have + quantity).await?;
+    price(db, &stored, Utc::now()).await
+}
+
+/// Sets a line's quantity; 0 removes the line.
+pub async fn set_quantity(
+    db: &impl ConnectionTrait,
+    shopper: &Shopper,
+    product_id: i64,
+    quantity: i32,
+) -> Result<Cart, AppError> {
+    if quantity == 0 {
+        return remove(db, shopper, product_id).await;
+    }
+    let p = sellable(db, product_id).await?;
+    rules::check_quantity(quantity, max_for(&p))?;
+    let stored = ensure_cart(db, shopper).await?;
+    write_line(db, stored.id, product_id, quantity).await?;
+    price(db, &stored, Utc::now()).await
+}
+
+/// Removes a line; removing what is not there changes nothing.
+pub async fn remove(db: &impl ConnectionTrait, shopper: &Shopper, product_id: i64) -> Result<Cart, AppError> {
+    let Some(stored) = find_cart(db, shopper).await? else { return Ok(Cart::empty(CURRENCY)) };
+    cart_line::Entity::delete_by_id((stored.id, product_id)).exec(db).await?;
+    touch(db, stored.id).await?;
+    price(db, &stored, Utc::now()).await
+}
+
+/// Applies a coupon by code (any case, surrounding spaces ignored).
+pub async fn apply_coupon(
+    db: &impl ConnectionTrait,
+    shopper: &Shopper,
+    raw_code: &str,
+) -> Result<Cart, AppError> {
+    let code = rules::normalize_coupon_code(raw_code)?;
+    let found = coupon::Entity::find()
+        .filter(coupon::Column::Code.eq(&code))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::field("code", "That is not a coupon code we know."))?;
+    if let Some(why) = coupon_problem(&found, Utc::now()) {
+        return Err(AppError::field("code", why));
+    }
+    let mut stored = ensure_cart(db, shopper).await?;
+    set_coupon(db, stored.id, Some(found.id)).await?;
+    stored.coupon_id = Some(found.id);
+    price(db, &stored, Utc::now()).await
+}
+
+pub async fn remove_coupon(db: &impl ConnectionTrait, shopper: &Shopper) -> Result<Cart, AppError> {
+    let Some(mut stored) = find_cart(db, shopper).await? else { return Ok(Cart::empty(CURRENCY)) };
+    set_coupon(db, stored.id, None).await?;
+    stored.coupon_id = None;
+    price(db, &stored, Utc::now()).await
+}
+
+async fn set_coupon(db: &impl ConnectionTrait, cart_id: i64, coupon_id: Option<i64>) -> Result<(), AppError> {
+    cart::Entity::update_many()
+        .col_expr(cart::Column::CouponId, Expr::value(coupon_id))
+        .col_expr(cart::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(cart::Column::Id.eq(cart_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Empties a cart after its order was placed (inside the order's transaction).
+pub(crate) async fn clear(db: &impl ConnectionTrait, cart_id: i64) -> Result<(), AppError> {
+    cart_line::Entity::delete_many().filter(cart_line::Column::CartId.eq(cart_id)).exec(db).await?;
+    set_coupon(db, cart_id, None).await
+}

@@ -1,0 +1,434 @@
+//! Orders: placing one from the cart (one transaction: order, lines, stock reservation,
+//! emptied cart, "order received" mail in the outbox), the state machine, cancelling,
+//! and the job that cancels orders left unpaid.
+
+use super::cart::{self, Shopper, CURRENCY};
+use super::mail::{self, Email};
+use crate::entities::{order, order_line, product};
+use crate::models::{AppError, Money, Order, OrderLine, OrderStatus, OrderSummary, Shipping};
+use chrono::{DateTime, Utc};
+use lettre::message::Mailbox;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, SqlErr, TransactionTrait,
+};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// How the "order received" mail is addressed and linked.
+pub struct MailSettings<'a> {
+    pub from: &'a Mailbox,
+    pub site_url: &'a str,
+}
+
+#[derive(Debug)]
+pub struct Placed {
+    pub order: Order,
+    /// False when this was a resubmission that found the order already placed.
+    pub created: bool,
+    /// The "order received" mail in the outbox; enqueue its delivery.
+    pub mail_id: Option<Uuid>,
+}
+
+/// An idempotency key: 8–64 letters, digits, `-` or `_` (a UUID from the form fits).
+pub fn check_idempotency_key(key: &str) -> Result<&str, AppError> {
+    let ok = (8..=64).contains(&key.len())
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(key)
+    } else {
+        Err(AppError::BadRequest("The idempotency key must be 8-64 letters, digits, '-' or '_'.".into()))
+    }
+}
+
+/// Places an order from the shopper's cart. Resubmitting the same `idempotency_key`
+/// returns the order it placed instead of placing another.
+pub async fn place(
+    db: &DatabaseConnection,
+    shopper: &Shopper,
+    shipping: &Shipping,
+    idempotency_key: &str,
+    settings: &MailSettings<'_>,
+) -> Result<Placed, AppError> {
+    let shipping = shipping.validate()?;
+    let key = check_idempotency_key(idempotency_key)?;
+    if let Some(existing) = find_by_key(db, shopper, key).await? {
+        return Ok(Placed { order: existing, created: false, mail_id: None });
+    }
+    match place_in_transaction(db, shopper, &shipping, key, settings).await {
+        // Two submissions raced past the check above: the loser finds the winner's order.
+        Err(PlaceError::DuplicateKey) => match find_by_key(db, shopper, key).await? {
+            Some(existing) => Ok(Placed { order: existing, created: false, mail_id: None }),
+            None => Err(AppError::Conflict("This form was already used; reload the checkout page.".into())),
+        },
+        Err(PlaceError::App(e)) => Err(e),
+        Ok(placed) => Ok(placed),
+    }
+}
+
+enum PlaceError {
+    DuplicateKey,
+    App(AppError),
+}
+
+impl From<AppError> for PlaceError {
+    fn from(e: AppError) -> Self {
+        Self::App(e)
+    }
+}
+
+impl From<sea_orm::DbErr> for PlaceError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::DuplicateKey,
+            _ => Self::App(e.into()),
+        }
+    }
+}
+
+async fn place_in_transaction(
+    db: &DatabaseConnection,
+    shopper: &Shopper,
+    shipping: &Shipping,
+    key: &str,
+    settings: &MailSettings<'_>,
+) -> Result<Placed, PlaceError> {
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    // The first statement writes: on SQLite it takes the write lock up front (a later
+    // read-to-write upgrade could fail with SQLITE_BUSY); on PostgreSQL it locks this
+    // shopper's cart row, so two submissions of one cart queue up instead of racing.
+    let Some(stored) = cart::find_cart(&txn, shopper).await? else {
+        return Err(AppError::Conflict("Your cart is empty.".into()).into());
+    };
+    crate::entities::cart::Entity::update_many()
+        .col_expr(crate::entities::cart::Column::UpdatedAt, Expr::value(now))
+        .filter(crate::entities::cart::Column::Id.eq(stored.id))
+        .exec(&txn)
+        .await?;
+    if let Some(existing) = find_by_key(&txn, shopper, key).await? {
+        return Ok(Placed { order: existing, created: false, mail_id: None });
+    }
+    let priced = cart::price(&txn, &stored, now).await?;
+    if priced.lines.is_empty() {
+        return Err(AppError::Conflict("Your cart is empty.".into()).into());
+    }
+    if let Some(line) = priced.lines.iter().find(|l| l.problem.is_some()) {
+        let why = line.problem.as_deref().unwrap_or_default();
+        return Err(AppError::Conflict(format!("{}: {why}", line.name)).into());
+    }
+    if let Some(why) = &priced.coupon_problem {
+        return Err(AppError::Conflict(format!("{why} Remove it to continue.")).into());
+    }
+    // Reserve stock atomically: the conditional update never lets stock go below zero,
+    // whatever other shoppers do at the same moment.
+    for line in &priced.lines {
+        let reserved = product::Entity::update_many()
+            .col_expr(product::Column::Stock, Expr::col(product::Column::Stock).sub(line.quantity))
+            .filter(product::Column::Id.eq(line.product_id))
+            .filter(product::Column::Available.eq(true))
+            .filter(product::Column::Stock.gte(line.quantity))
+            .exec(&txn)
+            .await?;
+        if reserved.rows_affected != 1 {
+            return Err(AppError::Conflict(format!(
+                "Sorry, {} sold out while you were checking out; your cart shows what is left.",
+                line.name
+            ))
+            .into());
+        }
+    }
+    let created = order::ActiveModel {
+        guest_id: Set(shopper.guest_id()),
+        status: Set(OrderStatus::Created.as_str().into()),
+        email: Set(shipping.email.clone()),
+        first_name: Set(shipping.first_name.clone()),
+        last_name: Set(shipping.last_name.clone()),
+        address: Set(shipping.address.clone()),
+        postal_code: Set(shipping.postal_code.clone()),
+        city: Set(shipping.city.clone()),
+        subtotal: Set(priced.subtotal.amount),
+        discount: Set(priced.discount.amount),
+        total: Set(priced.total.amount),
+        currency: Set(CURRENCY.into()),
+        coupon_code: Set(priced.coupon.as_ref().map(|c| c.code.clone())),
+        coupon_percent: Set(priced.coupon.as_ref().map(|c| c.percent)),
+        idempotency_key: Set(key.into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        paid_at: Set(None),
+        cancelled_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let lines: Vec<order_line::ActiveModel> = priced
+        .lines
+        .iter()
+        .map(|l| order_line::ActiveModel {
+            order_id: Set(created.id),
+            product_id: Set(l.product_id),
+            product_name: Set(l.name.clone()),
+            unit_price: Set(l.unit_price.amount),
+            quantity: Set(l.quantity),
+            line_total: Set(l.line_total.amount),
+            ..Default::default()
+        })
+        .collect();
+    order_line::Entity::insert_many(lines).exec_without_returning(&txn).await?;
+    cart::clear(&txn, stored.id).await?;
+    let placed = load(&txn, created).await?;
+    let mail_id = mail::queue(&txn, settings.from, &order_received_mail(&placed, settings.site_url)).await?;
+    txn.commit().await?;
+    tracing::info!(order = placed.id, total = placed.total.amount, "order placed");
+    Ok(Placed { order: placed, created: true, mail_id: Some(mail_id) })
+}
+
+fn owned_by(shopper: &Shopper) -> sea_orm::sea_query::SimpleExpr {
+    match shopper {
+        Shopper::Guest(id) => order::Column::GuestId.eq(id.to_string()),
+    }
+}
+
+async fn find_by_key(
+    db: &impl ConnectionTrait,
+    shopper: &Shopper,
+    key: &str,
+) -> Result<Option<Order>, AppError> {
+    match order::Entity::find().filter(order::Column::IdempotencyKey.eq(key)).one(db).await? {
+        Some(o) if o.guest_id == shopper.guest_id() => Ok(Some(load(db, o).await?)),
+        // Someone else's key: never reveal their order.
+        Some(_) => Err(AppError::Conflict("This form was already used; reload the checkout page.".into())),
+        None => Ok(None),
+    }
+}
+
+fn money(amount: i64, currency: &str) -> Money {
+    Money::new(amount, currency)
+}
+
+async fn load(db: &impl ConnectionTrait, o: order::Model) -> Result<Order, AppError> {
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::OrderId.eq(o.id))
+        .order_by_asc(order_line::Column::Id)
+        .all(db)
+        .await?;
+    let status = OrderStatus::parse(&o.status).ok_or_else(|| {
+        tracing::error!(order = o.id, status = %o.status, "unknown order status in the database");
+        AppError::Internal
+    })?;
+    Ok(Order {
+        id: o.id,
+        status,
+        created_at: o.created_at.to_rfc3339(),
+        lines: lines
+            .into_iter()
+            .map(|l| OrderLine {
+                product_id: l.product_id,
+                name: l.product_name,
+                unit_price: money(l.unit_price, &o.currency),
+                quantity: l.quantity,
+                line_total: money(l.line_total, &o.currency),
+            })
+            .collect(),
+        subtotal: money(o.subtotal, &o.currency),
+        coupon_code: o.coupon_code,
+        discount: money(o.discount, &o.currency),
+        total: money(o.total, &o.currency),
+        shipping: Shipping {
+            first_name: o.first_name,
+            last_name: o.last_name,
+            email: o.email,
+            address: o.address,
+            postal_code: o.postal_code,
+            city: o.city,
+        },
+    })
+}
+
+/// One of the shopper's orders; anyone else's is "not found".
+pub async fn get(db: &impl ConnectionTrait, shopper: &Shopper, id: i64) -> Result<Order, AppError> {
+    let found = order::Entity::find_by_id(id).filter(owned_by(shopper)).one(db).await?;
+    load(db, found.ok_or_else(|| AppError::not_found("Order"))?).await
+}
+
+/// The shopper's orders, newest first.
+pub async fn list(db: &impl ConnectionTrait, shopper: &Shopper) -> Result<Vec<OrderSummary>, AppError> {
+    let orders = order::Entity::find()
+        .filter(owned_by(shopper))
+        .order_by_desc(order::Column::CreatedAt)
+        .order_by_desc(order::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
+    let counts: Vec<(i64, Option<i64>)> = order_line::Entity::find()
+        .select_only()
+        .column(order_line::Column::OrderId)
+        .column_as(order_line::Column::Quantity.sum(), "items")
+        .filter(order_line::Column::OrderId.is_in(ids))
+        .group_by(order_line::Column::OrderId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(orders
+        .into_iter()
+        .filter_map(|o| {
+            let status = OrderStatus::parse(&o.status)?;
+            let items = counts.iter().find(|(id, _)| *id == o.id).and_then(|(_, n)| *n).unwrap_or(0);
+            Some(OrderSummary {
+                id: o.id,
+                status,
+                created_at: o.created_at.to_rfc3339(),
+                item_count: i32::try_from(items).unwrap_or(i32::MAX),
+                total: money(o.total, &o.currency),
+            })
+        })
+        .collect())
+}
+
+/// What a transition did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Applied,
+    /// The order was already in the target state: nothing to do (idempotent).
+    AlreadyThere,
+}
+
+/// Moves an order to `next` if the state machine allows it from its current state, in
+/// one transaction; cancelling releases the reserved stock. Refusals are logged.
+pub async fn transition(db: &DatabaseConnection, id: i64, next: OrderStatus) -> Result<Transition, AppError> {
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let sources: Vec<&str> = OrderStatus::sources_of(next).into_iter().map(OrderStatus::as_str).collect();
+    let mut update = order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(next.as_str()))
+        .col_expr(order::Column::UpdatedAt, Expr::value(now));
+    update = match next {
+        OrderStatus::Paid => update.col_expr(order::Column::PaidAt, Expr::value(now)),
+        OrderStatus::Cancelled => update.col_expr(order::Column::CancelledAt, Expr::value(now)),
+        OrderStatus::Created => update,
+    };
+    let moved = update
+        .filter(order::Column::Id.eq(id))
+        .filter(order::Column::Status.is_in(sources))
+        .exec(&txn)
+        .await?;
+    if moved.rows_affected == 0 {
+        let current =
+            order::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| AppError::not_found("Order"))?;
+        if current.status == next.as_str() {
+            return Ok(Transition::AlreadyThere);
+        }
+        tracing::warn!(order = id, from = %current.status, to = next.as_str(), "refused order transition");
+        let from = OrderStatus::parse(&current.status).map_or("in an unknown state", OrderStatus::label);
+        return Err(AppError::Conflict(format!(
+            "This order is {} and cannot become {}.",
+            from,
+            next.label()
+        )));
+    }
+    if next == OrderStatus::Cancelled {
+        let lines = order_line::Entity::find().filter(order_line::Column::OrderId.eq(id)).all(&txn).await?;
+        for line in lines {
+            product::Entity::update_many()
+                .col_expr(product::Column::Stock, Expr::col(product::Column::Stock).add(line.quantity))
+                .filter(product::Column::Id.eq(line.product_id))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    txn.commit().await?;
+    tracing::info!(order = id, to = next.as_str(), "order transition");
+    Ok(Transition::Applied)
+}
+
+/// The shopper cancels one of their unpaid orders.
+pub async fn cancel(db: &DatabaseConnection, shopper: &Shopper, id: i64) -> Result<Order, AppError> {
+    get(db, shopper, id).await?;
+    transition(db, id, OrderStatus::Cancelled).await?;
+    get(db, shopper, id).await
+}
+
+/// Cancels unpaid orders placed before `now - max_age` (at most 500 per call), releasing
+/// their stock; returns how many were cancelled.
+pub async fn cancel_stale(
+    db: &DatabaseConnection,
+    max_age: Duration,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let cutoff = now - chrono::Duration::from_std(max_age).map_err(|_| AppError::Internal)?;
+    let ids: Vec<i64> = order::Entity::find()
+        .select_only()
+        .column(order::Column::Id)
+        .filter(order::Column::Status.eq(OrderStatus::Created.as_str()))
+        .filter(order::Column::CreatedAt.lt(cutoff))
+        .order_by_asc(order::Column::CreatedAt)
+        .limit(500)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut cancelled = 0;
+    for id in ids {
+        // Paid in the meantime → refused, and rightly so.
+        if let Ok(Transition::Applied) = transition(db, id, OrderStatus::Cancelled).await {
+            cancelled += 1;
+        }
+    }
+    if cancelled > 0 {
+        tracing::info!(count = cancelled, "cancelled stale unpaid orders");
+    }
+    Ok(cancelled)
+}
+
+/// The "order received" mail: lines, totals, shipping address and a link to the order.
+pub fn order_received_mail(o: &Order, site_url: &str) -> Email {
+    use html_escape::encode_text as esc;
+    let link = format!("{site_url}{}", o.url());
+    let s = &o.shipping;
+    let mut text =
+        format!("Hello {},\n\nThank you for your order #{}. We have received it.\n\n", s.first_name, o.id);
+    let mut rows = String::new();
+    for l in &o.lines {
+        text.push_str(&format!("  {} x {} @ {} = {}\n", l.quantity, l.name, l.unit_price, l.line_total));
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&l.name),
+            l.quantity,
+            l.unit_price,
+            l.line_total
+        ));
+    }
+    let coupon = o.coupon_code.as_deref().map(|c| format!("Coupon {c}")).unwrap_or_else(|| "Discount".into());
+    text.push_str(&format!(
+        "\nSubtotal: {}\n{coupon}: -{}\nTotal: {}\n\nShip to:\n{} {}\n{}\n{} {}\n\nPay for and follow your order: {link}\n",
+        o.subtotal, o.discount, o.total, s.first_name, s.last_name, s.address, s.postal_code, s.city
+    ));
+    let html = format!(
+        "<p>Hello {first},</p><p>Thank you for your order #{id}. We have received it.</p>\
+         <table><thead><tr><th>Product</th><th>Quantity</th><th>Unit price</th><th>Total</th></tr></thead>\
+         <tbody>{rows}</tbody></table>\
+         <p>Subtotal: {subtotal}<br>{coupon}: -{discount}<br><strong>Total: {total}</strong></p>\
+         <p>Ship to:<br>{first} {last}<br>{address}<br>{postal} {city}</p>\
+         <p><a href=\"{link}\">Pay for and follow your order</a></p>",
+        first = esc(&s.first_name),
+        id = o.id,
+        subtotal = o.subtotal,
+        coupon = esc(&coupon),
+        discount = o.discount,
+        total = o.total,
+        last = esc(&s.last_name),
+        address = esc(&s.address),
+        postal = esc(&s.postal_code),
+        city = esc(&s.city),
+        link = html_escape::encode_double_quoted_attribute(&link),
+    );
+    Email {
+        to: s.email.clone(),
+        subject: format!("Order #{} received", o.id),
+        text,
+        html,
+        attachments: Vec::new(),
+    }
+}

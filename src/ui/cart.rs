@@ -1,0 +1,321 @@
+//! The cart: server functions, the shared cart state (header link and pages read one
+//! resource that refreshes after every cart action), and the `/cart` page.
+
+use super::errors::ErrorView;
+use crate::models::{AppError, Cart, CartLine};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+
+#[cfg(feature = "ssr")]
+pub(super) async fn shopper_for_change(
+) -> Result<(crate::infra::state::AppState, crate::services::cart::Shopper), AppError> {
+    let state = crate::infra::state::AppState::current()?;
+    let session = crate::adapters::shopper::session().await?;
+    Ok((state, crate::adapters::shopper::get_or_create(&session).await?))
+}
+
+#[server]
+pub async fn get_cart() -> Result<Cart, AppError> {
+    let state = crate::infra::state::AppState::current()?;
+    let session = crate::adapters::shopper::session().await?;
+    match crate::adapters::shopper::known(&session).await? {
+        Some(shopper) => crate::services::cart::view(&state.db, &shopper).await,
+        None => Ok(Cart::empty(crate::models::SHOP_CURRENCY)),
+    }
+}
+
+#[server]
+pub async fn add_to_cart(product_id: i64, quantity: i32) -> Result<Cart, AppError> {
+    let (state, shopper) = shopper_for_change().await?;
+    crate::services::cart::add(&state.db, &shopper, product_id, quantity).await
+}
+
+#[server]
+pub async fn update_cart_line(product_id: i64, quantity: i32) -> Result<Cart, AppError> {
+    let (state, shopper) = shopper_for_change().await?;
+    crate::services::cart::set_quantity(&state.db, &shopper, product_id, quantity).await
+}
+
+#[server]
+pub async fn remove_cart_line(product_id: i64) -> Result<Cart, AppError> {
+    let (state, shopper) = shopper_for_change().await?;
+    crate::services::cart::remove(&state.db, &shopper, product_id).await
+}
+
+#[server]
+pub async fn apply_coupon(code: String) -> Result<Cart, AppError> {
+    let (state, shopper) = shopper_for_change().await?;
+    crate::services::cart::apply_coupon(&state.db, &shopper, &code).await
+}
+
+#[server]
+pub async fn remove_coupon() -> Result<Cart, AppError> {
+    let (state, shopper) = shopper_for_change().await?;
+    crate::services::cart::remove_coupon(&state.db, &shopper).await
+}
+
+/// The cart actions and the cart they change, shared by every page through context.
+#[derive(Clone, Copy)]
+pub struct CartState {
+    pub add: ServerAction<AddToCart>,
+    pub update: ServerAction<UpdateCartLine>,
+    pub remove: ServerAction<RemoveCartLine>,
+    pub apply_coupon: ServerAction<ApplyCoupon>,
+    pub remove_coupon: ServerAction<RemoveCoupon>,
+    pub place_order: ServerAction<super::checkout::PlaceOrder>,
+    pub cart: Resource<Result<Cart, AppError>>,
+}
+
+pub fn provide_cart_state() {
+    let add = ServerAction::<AddToCart>::new();
+    let update = ServerAction::<UpdateCartLine>::new();
+    let remove = ServerAction::<RemoveCartLine>::new();
+    let apply = ServerAction::<ApplyCoupon>::new();
+    let unapply = ServerAction::<RemoveCoupon>::new();
+    let place_order = ServerAction::<super::checkout::PlaceOrder>::new();
+    // Any cart action bumps its version; the sum changes, and the cart is fetched again.
+    let cart = Resource::new(
+        move || {
+            add.version().get()
+                + update.version().get()
+                + remove.version().get()
+                + apply.version().get()
+                + unapply.version().get()
+                + place_order.version().get()
+        },
+        |_| get_cart(),
+    );
+    provide_context(CartState {
+        add,
+        update,
+        remove,
+        apply_coupon: apply,
+        remove_coupon: unapply,
+        place_order,
+        cart,
+    });
+}
+
+pub fn use_cart() -> CartState {
+    expect_context::<CartState>()
+}
+
+/// The header's `Cart` link: "Cart (2 items, $25.00)", kept current after every change.
+#[component]
+pub fn CartLink() -> impl IntoView {
+    let state = use_cart();
+    view! {
+        <A href="/cart" attr:class="cart-link">
+            "Cart"
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    state.cart.await.ok().map(|cart| format!(" ({})", cart.summary()))
+                })}
+            </Transition>
+        </A>
+    }
+}
+
+/// The outcome of the last "Add to cart", announced politely to screen readers.
+#[component]
+pub fn AddToCartNotice() -> impl IntoView {
+    let add = use_cart().add;
+    view! {
+        <div class="notice-region" role="status" aria-live="polite">
+            {move || match add.value().get() {
+                Some(Ok(_)) => view! {
+                    <p class="notice ok">"Added to your cart. " <A href="/cart">"View cart"</A></p>
+                }
+                .into_any(),
+                Some(Err(e)) => view! { <p class="notice error">{error_text(&e)}</p> }.into_any(),
+                None => ().into_any(),
+            }}
+        </div>
+    }
+}
+
+/// One message for an error: the field reasons when it is a validation error.
+pub fn error_text(e: &AppError) -> String {
+    match e {
+        AppError::Validation(fields) => fields.values().cloned().collect::<Vec<_>>().join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// "Add to cart" for a product: one unit from a listing, or a chosen quantity.
+#[component]
+pub fn AddToCartForm(
+    product_id: i64,
+    max_quantity: i32,
+    #[prop(optional)] with_quantity: bool,
+) -> impl IntoView {
+    let add = use_cart().add;
+    let sold_out = max_quantity == 0;
+    let input_id = format!("quantity-{product_id}");
+    view! {
+        <ActionForm action=add attr:class="add-to-cart">
+            <input type="hidden" name="product_id" value=product_id/>
+            {if with_quantity {
+                view! {
+                    <div class="field">
+                        <label for=input_id.clone()>"Quantity"</label>
+                        <input id=input_id name="quantity" type="number" min="1" max=max_quantity.max(1)
+                            value="1" inputmode="numeric" required disabled=sold_out/>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! { <input type="hidden" name="quantity" value="1"/> }.into_any()
+            }}
+            // The product's name (rendered with this id) tells screen readers which product.
+            <button type="submit" class="button" aria-describedby=format!("product-name-{product_id}")
+                disabled=move || sold_out || add.pending().get()>
+                "Add to cart"
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn CartPage() -> impl IntoView {
+    let state = use_cart();
+    let last_error = move || {
+        [
+            state.update.value().get().and_then(Result::err),
+            state.remove.value().get().and_then(Result::err),
+            state.remove_coupon.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    };
+    view! {
+        <Title text="Your cart"/>
+        <h1>"Your cart"</h1>
+        {move || last_error().map(|e| view! { <p class="notice error" role="alert">{error_text(&e)}</p> })}
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading your cart…"</p> }>
+            {move || Suspend::new(async move {
+                match state.cart.await {
+                    Ok(cart) if cart.lines.is_empty() => view! {
+                        <div class="empty-state">
+                            <p>"Your cart is empty."</p>
+                            <p><A href="/">"Browse the catalog"</A></p>
+                        </div>
+                    }
+                    .into_any(),
+                    Ok(cart) => view! { <CartContents cart/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CartContents(cart: Cart) -> impl IntoView {
+    let state = use_cart();
+    let can_check_out = cart.can_check_out() && cart.coupon_problem.is_none();
+    view! {
+        <table class="cart-table">
+            <caption class="visually-hidden">"Products in your cart"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Product"</th>
+                    <th scope="col">"Price"</th>
+                    <th scope="col">"Quantity"</th>
+                    <th scope="col">"Total"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                {cart.lines.into_iter().map(|line| view! { <CartRow line/> }).collect_view()}
+            </tbody>
+        </table>
+        <div class="cart-footer">
+            <CouponBox coupon=cart.coupon.clone() problem=cart.coupon_problem.clone()/>
+            <dl class="totals">
+                <dt>"Subtotal"</dt>
+                <dd>{cart.subtotal.to_string()}</dd>
+                {cart.coupon.as_ref().filter(|_| cart.discount.amount > 0).map(|c| view! {
+                    <dt>{format!("Coupon {} ({}% off)", c.code, c.percent)}</dt>
+                    <dd>{format!("-{}", cart.discount)}</dd>
+                })}
+                <dt class="grand">"Total"</dt>
+                <dd class="grand" data-testid="cart-total">{cart.total.to_string()}</dd>
+            </dl>
+            <Form action="/checkout" method="get">
+                <button type="submit" class="button primary" disabled=!can_check_out>"Checkout"</button>
+            </Form>
+            {(!can_check_out).then(|| view! {
+                <p class="note">"Fix the lines marked above to check out."</p>
+            })}
+        </div>
+        {move || state.update.pending().get().then(|| view! { <p class="loading" role="status">"Updating…"</p> })}
+    }
+}
+
+#[component]
+fn CartRow(line: CartLine) -> impl IntoView {
+    let state = use_cart();
+    let input_id = format!("qty-{}", line.product_id);
+    let problem_id = format!("problem-{}", line.product_id);
+    let has_problem = line.problem.is_some();
+    view! {
+        <tr class:problem=has_problem>
+            <th scope="row">
+                <A href=line.url.clone()>{line.name.clone()}</A>
+                {line.problem.clone().map(|p| view! { <p class="line-problem" id=problem_id.clone()>{p}</p> })}
+            </th>
+            <td>{line.unit_price.to_string()}</td>
+            <td>
+                <ActionForm action=state.update attr:class="inline-form">
+                    <input type="hidden" name="product_id" value=line.product_id/>
+                    <label for=input_id.clone()>"Quantity"</label>
+                    <input id=input_id name="quantity" type="number" min="1" max=line.max_quantity.max(1)
+                        value=line.quantity inputmode="numeric" required
+                        aria-describedby=has_problem.then(|| problem_id.clone())/>
+                    <button type="submit" class="button secondary">"Update"</button>
+                </ActionForm>
+            </td>
+            <td>{line.line_total.to_string()}</td>
+            <td>
+                <ActionForm action=state.remove attr:class="inline-form">
+                    <input type="hidden" name="product_id" value=line.product_id/>
+                    <button type="submit" class="button link">"Remove"</button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn CouponBox(coupon: Option<crate::models::AppliedCoupon>, problem: Option<String>) -> impl IntoView {
+    let state = use_cart();
+    let apply_error = move || state.apply_coupon.value().get().and_then(Result::err).map(|e| error_text(&e));
+    match coupon {
+        Some(c) => view! {
+            <div class="coupon">
+                <p>{format!("Coupon {} applied: {}% off.", c.code, c.percent)}</p>
+                {problem.map(|p| view! { <p class="line-problem" role="alert">{p}</p> })}
+                <ActionForm action=state.remove_coupon attr:class="inline-form">
+                    <button type="submit" class="button link">"Remove coupon"</button>
+                </ActionForm>
+            </div>
+        }
+        .into_any(),
+        None => view! {
+            <ActionForm action=state.apply_coupon attr:class="coupon">
+                <div class="field">
+                    <label for="coupon-code">"Coupon code"</label>
+                    <input id="coupon-code" name="code" type="text" autocomplete="off" maxlength="50" required
+                        aria-invalid=move || apply_error().is_some().to_string()
+                        aria-describedby="coupon-error"/>
+                    <p id="coupon-error" class="field-error">{apply_error}</p>
+                </div>
+                <button type="submit" class="button secondary">"Apply coupon"</button>
+            </ActionForm>
+        }
+        .into_any(),
+    }
+}
