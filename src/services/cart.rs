@@ -68,6 +68,20 @@ async fn touch(db: &impl ConnectionTrait, cart_id: i64) -> Result<(), AppError> 
     Ok(())
 }
 
+/// Marks the shopper's cart as just used; false when there is no cart. Placing an order
+/// runs this first so that its transaction starts with a write (see `orders::place`).
+pub(crate) async fn touch_shoppers_cart(
+    db: &impl ConnectionTrait,
+    shopper: &Shopper,
+) -> Result<bool, AppError> {
+    let touched = cart::Entity::update_many()
+        .col_expr(cart::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(shopper.cart_filter())
+        .exec(db)
+        .await?;
+    Ok(touched.rows_affected > 0)
+}
+
 /// Why a coupon cannot be used at `now`, if it cannot.
 pub fn coupon_problem(c: &coupon::Model, now: DateTime<Utc>) -> Option<&'static str> {
     if !c.active {

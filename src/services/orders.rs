@@ -99,14 +99,11 @@ async fn place_in_transaction(
     // The first statement writes: on SQLite it takes the write lock up front (a later
     // read-to-write upgrade could fail with SQLITE_BUSY); on PostgreSQL it locks this
     // shopper's cart row, so two submissions of one cart queue up instead of racing.
-    let Some(stored) = cart::find_cart(&txn, shopper).await? else {
-        return Err(AppError::Conflict("Your cart is empty.".into()).into());
+    let touched = cart::touch_shoppers_cart(&txn, shopper).await?;
+    let stored = match (touched, cart::find_cart(&txn, shopper).await?) {
+        (true, Some(stored)) => stored,
+        _ => return Err(AppError::Conflict("Your cart is empty.".into()).into()),
     };
-    crate::entities::cart::Entity::update_many()
-        .col_expr(crate::entities::cart::Column::UpdatedAt, Expr::value(now))
-        .filter(crate::entities::cart::Column::Id.eq(stored.id))
-        .exec(&txn)
-        .await?;
     if let Some(existing) = find_by_key(&txn, shopper, key).await? {
         return Ok(Placed { order: existing, created: false, mail_id: None });
     }
