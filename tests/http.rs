@@ -187,7 +187,7 @@ async fn server_functions_answer_errors_with_fitting_status(backend: Backend) {
 async fn internal_errors_hide_details(backend: Backend) {
     let env = seeded(backend).await;
     use sea_orm::ConnectionTrait;
-    env.db().execute_unprepared("DROP TABLE products").await.unwrap();
+    env.db().execute_unprepared("ALTER TABLE products RENAME TO products_gone").await.unwrap();
     let api = get(&env, "/api/v1/products").await;
     assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(api.json()["error"]["code"], "internal");
