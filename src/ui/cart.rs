@@ -121,6 +121,15 @@ pub fn CartLink() -> impl IntoView {
 #[component]
 pub fn AddToCartNotice() -> impl IntoView {
     let add = use_cart().add;
+    // The notice belongs to the page it was shown on: clear it when the shopper moves on.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            add.value().set(None);
+        }
+        path
+    });
     view! {
         <div class="notice-region" role="status" aria-live="polite">
             {move || match add.value().get() {
