@@ -363,7 +363,29 @@ async fn withdrawn_products_block_checkout(backend: Backend) {
     assert_eq!(stock(db, p).await, 2, "nothing reserved");
 }
 
+async fn a_guest_cart_merges_into_another(backend: Backend) {
+    let env = seeded(backend).await;
+    let db = env.db();
+    let few = product_with(db, "ember-house-blend", 1_000, 5).await;
+    let other = product_with(db, "sencha-asahi", 500, 50).await;
+    let (guest_cart, account) = (guest(), guest());
+    cart::add(db, &account, few, 3).await.unwrap();
+    cart::add(db, &guest_cart, few, 4).await.unwrap();
+    cart::add(db, &guest_cart, other, 2).await.unwrap();
+    cart::apply_coupon(db, &guest_cart, "WELCOME10").await.unwrap();
+
+    let merged = cart::merge(db, &guest_cart, &account).await.unwrap();
+    let qty = |id| merged.lines.iter().find(|l| l.product_id == id).map(|l| l.quantity);
+    assert_eq!(qty(few), Some(5), "3 + 4 capped by the stock of 5");
+    assert_eq!(qty(other), Some(2));
+    assert_eq!(merged.coupon.as_ref().map(|c| c.code.as_str()), Some("WELCOME10"));
+    assert!(cart::view(db, &guest_cart).await.unwrap().lines.is_empty(), "the guest cart is gone");
+    // Merging again (or from a shopper without a cart) changes nothing.
+    assert_eq!(cart::merge(db, &guest_cart, &account).await.unwrap(), merged);
+}
+
 on_both_backends!(
+    a_guest_cart_merges_into_another,
     cart_totals_with_coupon_round_half_up,
     bad_coupons_get_a_clear_message,
     quantities_are_bounded_by_stock_and_twenty,

@@ -2,7 +2,15 @@ import { test, expect } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
 // Automated accessibility checks (WCAG 2.1 A/AA rules in axe-core) on each page type.
-for (const path of ["/", "/category/tea?sort=price_desc", "/?q=zzzz-nothing", "/no/such/page", "/dev/mail"]) {
+for (const path of [
+  "/",
+  "/category/tea?sort=price_desc",
+  "/?q=zzzz-nothing",
+  "/no/such/page",
+  "/dev/mail",
+  "/cart",
+  "/account/orders",
+]) {
   test(`no WCAG A/AA violations on ${path}`, async ({ page }) => {
     await page.goto(path);
     await expect(page.locator("body[data-hydrated]")).toHaveCount(1);

@@ -1,5 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
+import { execFileSync } from "node:child_process";
 
 async function hydrated(page: Page) {
   await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
@@ -10,6 +11,20 @@ const cartLink = (page: Page) => page.getByRole("banner").getByRole("link", { na
 async function noA11yViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.help} (e.g. ${v.nodes[0]?.target})`)).toEqual([]);
+}
+
+/** Adds one tea from the listing (through the page), then places the order over REST with the same cookie. */
+async function orderOneTea(page: Page, name: string): Promise<number> {
+  await page.goto("/category/tea");
+  await hydrated(page);
+  const card = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name }) });
+  await card.getByRole("button", { name: "Add to cart" }).click();
+  await expect(cartLink(page)).toHaveText(/1 item/);
+  const placed = await page.request.post("/api/v1/orders", {
+    data: { first_name: "A", last_name: "B", email: "a@b.co", address: "1 Road", postal_code: "1000", city: "Town" },
+  });
+  expect(placed.status()).toBe(201);
+  return (await placed.json()).id;
 }
 
 test("a guest buys two products with WELCOME10 and gets an order page and a mail", async ({ page }) => {
@@ -102,20 +117,56 @@ test("an empty cart says so and offers the catalog", async ({ page }) => {
 });
 
 test("another browser cannot see the order", async ({ page, browser }) => {
-  await page.goto("/category/tea");
-  await hydrated(page);
-  const card = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Sencha Asahi" }) });
-  await card.getByRole("button", { name: "Add to cart" }).click();
-  await expect(cartLink(page)).toHaveText(/1 item/);
-  const placed = await page.request.post("/api/v1/orders", {
-    data: { first_name: "A", last_name: "B", email: "a@b.co", address: "1 Road", postal_code: "1000", city: "Town" },
-  });
-  expect(placed.status()).toBe(201);
-  const { id } = await placed.json();
+  const id = await orderOneTea(page, "Sencha Asahi");
   const stranger = await browser.newContext();
   const other = await stranger.newPage();
   const res = await other.goto(`/orders/${id}`);
   expect(res?.status()).toBe(404);
   await expect(other.getByRole("heading", { name: "Page not found" })).toBeVisible();
   await stranger.close();
+});
+
+test("the order page turns Paid by itself when the payment lands", async ({ page }) => {
+  const id = await orderOneTea(page, "Jasmine Pearls");
+  await page.goto(`/orders/${id}`);
+  await hydrated(page);
+  await expect(page.getByTestId("order-status")).toHaveText("Created");
+  await page.evaluate(() => ((window as any).__samePage = true));
+
+  // Until the payments issue lands, "the payment lands" is the database row changing.
+  const db = `${process.env.E2E_DATA_DIR ?? ".tmp"}/e2e.db`;
+  const sql = "update orders set status = 'paid' where id = ?";
+  execFileSync("python3", ["-c", `import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("${sql}", (int(sys.argv[2]),)); c.commit()`, db, String(id)]);
+
+  await expect(page.getByTestId("order-status")).toHaveText("Paid");
+  expect(await page.evaluate(() => (window as any).__samePage)).toBe(true);
+  await expect(page.getByRole("button", { name: "Cancel order" })).toHaveCount(0);
+});
+
+test("without JavaScript the forms still work: add to cart, checkout, place order", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/category/coffee");
+  await page.getByRole("link", { name: "Kenya AA Nyeri" }).click();
+  await page.getByLabel("Quantity").fill("2");
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await expect(cartLink(page)).toHaveText("Cart (2 items, $43.00)");
+  await cartLink(page).click();
+  await page.getByRole("button", { name: "Checkout" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Checkout" })).toBeVisible();
+  for (const [label, value] of [
+    ["First name", "Grace"],
+    ["Last name", "Hopper"],
+    ["Email", "grace@example.com"],
+    ["Address", "1 Navy Way"],
+    ["Postal code", "20001"],
+    ["City", "Arlington"],
+  ]) {
+    await page.getByLabel(label).fill(value);
+  }
+  await page.getByRole("button", { name: "Place order" }).click();
+  await expect(page).toHaveURL(/\/orders\/\d+$/);
+  await expect(page.getByTestId("order-status")).toHaveText("Created");
+  await expect(page.getByTestId("order-total")).toHaveText("$43.00");
+  await context.close();
 });

@@ -7,7 +7,10 @@ use crate::models::cart::{self as rules, AppliedCoupon, Cart, CartLine};
 use crate::models::{product_url, AppError, Money};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 pub use crate::models::SHOP_CURRENCY as CURRENCY;
@@ -295,6 +298,37 @@ async fn set_coupon(db: &impl ConnectionTrait, cart_id: i64, coupon_id: Option<i
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Moves `from`'s cart into `into`'s (at login: the guest cart joins the account's).
+/// Quantities of the same product add up, capped by what may be ordered now; the
+/// guest's coupon is kept unless the account's cart has one. Runs in one transaction.
+pub async fn merge(db: &DatabaseConnection, from: &Shopper, into: &Shopper) -> Result<Cart, AppError> {
+    let txn = db.begin().await?;
+    let Some(source) = find_cart(&txn, from).await? else {
+        txn.commit().await?;
+        return view(db, into).await;
+    };
+    let target = ensure_cart(&txn, into).await?;
+    let lines = cart_line::Entity::find()
+        .filter(cart_line::Column::CartId.eq(source.id))
+        .find_also_related(product::Entity)
+        .all(&txn)
+        .await?;
+    for (line, product) in lines {
+        let Some(p) = product else { continue };
+        let have = current_quantity(&txn, target.id, p.id).await?;
+        let merged = (have + line.quantity).min(max_for(&p)).max(have);
+        if merged > 0 {
+            write_line(&txn, target.id, p.id, merged).await?;
+        }
+    }
+    if target.coupon_id.is_none() && source.coupon_id.is_some() {
+        set_coupon(&txn, target.id, source.coupon_id).await?;
+    }
+    cart::Entity::delete_by_id(source.id).exec(&txn).await?;
+    txn.commit().await?;
+    view(db, into).await
 }
 
 /// Empties a cart after its order was placed (inside the order's transaction).
