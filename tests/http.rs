@@ -75,15 +75,29 @@ async fn rest_rejects_bad_input_with_4xx(backend: Backend) {
     }
 }
 
-async fn openapi_describes_the_catalog(backend: Backend) {
+async fn openapi_describes_the_api(backend: Backend) {
     let env = TestEnv::new(backend, &[]).await;
     let r = get(&env, "/api/openapi.json").await;
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();
     assert!(v["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/categories", "/api/v1/products", "/api/v1/products/{id}"] {
-        assert!(v["paths"][path]["get"].is_object(), "missing {path}");
+    for (method, path) in [
+        ("get", "/api/v1/categories"),
+        ("get", "/api/v1/products"),
+        ("get", "/api/v1/products/{id}"),
+        ("get", "/api/v1/cart"),
+        ("put", "/api/v1/cart/lines/{product_id}"),
+        ("delete", "/api/v1/cart/lines/{product_id}"),
+        ("post", "/api/v1/cart/coupon"),
+        ("delete", "/api/v1/cart/coupon"),
+        ("post", "/api/v1/orders"),
+        ("get", "/api/v1/orders"),
+        ("get", "/api/v1/orders/{id}"),
+        ("post", "/api/v1/orders/{id}/cancel"),
+    ] {
+        assert!(v["paths"][path][method].is_object(), "missing {method} {path}");
     }
+    assert!(v["components"]["schemas"]["Order"].is_object());
 }
 
 async fn pages_render_with_correct_status(backend: Backend) {
@@ -205,7 +219,7 @@ on_both_backends!(
     internal_errors_hide_details,
     rest_lists_categories_and_products,
     rest_rejects_bad_input_with_4xx,
-    openapi_describes_the_catalog,
+    openapi_describes_the_api,
     pages_render_with_correct_status,
     product_page_redirects_to_canonical_slug,
     health_and_readiness,

@@ -195,7 +195,34 @@ async fn server_functions_and_pages_share_the_cart(backend: Backend) {
     assert_eq!(send(&env, theirs).await.status, StatusCode::NOT_FOUND);
 }
 
+async fn server_functions_refuse_bad_input_with_4xx(backend: Backend) {
+    let env = seeded(backend).await;
+    let form = "application/x-www-form-urlencoded";
+    for (name, body, want) in [
+        ("update_cart_line", "product_id=1&quantity=abc", StatusCode::BAD_REQUEST),
+        ("update_cart_line", "product_id=1&quantity=500", StatusCode::UNPROCESSABLE_ENTITY),
+        ("update_cart_line", "product_id=999999&quantity=1", StatusCode::NOT_FOUND),
+        ("update_cart_line", "", StatusCode::BAD_REQUEST),
+        ("remove_cart_line", "product_id=x", StatusCode::BAD_REQUEST),
+        ("apply_coupon", "code=", StatusCode::UNPROCESSABLE_ENTITY),
+        ("apply_coupon", "code=%00%01", StatusCode::UNPROCESSABLE_ENTITY),
+        ("get_order", "id=-5", StatusCode::NOT_FOUND),
+        ("get_order", "id=1e99", StatusCode::BAD_REQUEST),
+        ("cancel_order", "id=1", StatusCode::NOT_FOUND),
+        ("place_order", "first_name=A", StatusCode::BAD_REQUEST),
+        (
+            "place_order",
+            "first_name=A&last_name=B&email=a%40b.co&address=1&postal_code=1&city=C&idempotency_key=no",
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let r = call_server_fn(&env, name, form, body).await;
+        assert_eq!(r.status, want, "{name}({body}): {}", r.body);
+    }
+}
+
 on_both_backends!(
+    server_functions_refuse_bad_input_with_4xx,
     rest_cart_to_order_with_the_session_cookie,
     rest_bad_input_is_4xx,
     server_functions_and_pages_share_the_cart,

@@ -201,10 +201,6 @@ async fn find_by_key(
     }
 }
 
-fn money(amount: i64, currency: &str) -> Money {
-    Money::new(amount, currency)
-}
-
 async fn load(db: &impl ConnectionTrait, o: order::Model) -> Result<Order, AppError> {
     let lines = order_line::Entity::find()
         .filter(order_line::Column::OrderId.eq(o.id))
@@ -215,6 +211,7 @@ async fn load(db: &impl ConnectionTrait, o: order::Model) -> Result<Order, AppEr
         tracing::error!(order = o.id, status = %o.status, "unknown order status in the database");
         AppError::Internal
     })?;
+    let shipping = shipping_of(&o);
     Ok(Order {
         id: o.id,
         status,
@@ -224,23 +221,16 @@ async fn load(db: &impl ConnectionTrait, o: order::Model) -> Result<Order, AppEr
             .map(|l| OrderLine {
                 product_id: l.product_id,
                 name: l.product_name,
-                unit_price: money(l.unit_price, &o.currency),
+                unit_price: Money::new(l.unit_price, &o.currency),
                 quantity: l.quantity,
-                line_total: money(l.line_total, &o.currency),
+                line_total: Money::new(l.line_total, &o.currency),
             })
             .collect(),
-        subtotal: money(o.subtotal, &o.currency),
+        subtotal: Money::new(o.subtotal, &o.currency),
         coupon_code: o.coupon_code,
-        discount: money(o.discount, &o.currency),
-        total: money(o.total, &o.currency),
-        shipping: Shipping {
-            first_name: o.first_name,
-            last_name: o.last_name,
-            email: o.email,
-            address: o.address,
-            postal_code: o.postal_code,
-            city: o.city,
-        },
+        discount: Money::new(o.discount, &o.currency),
+        total: Money::new(o.total, &o.currency),
+        shipping,
     })
 }
 
@@ -279,10 +269,31 @@ pub async fn list(db: &impl ConnectionTrait, shopper: &Shopper) -> Result<Vec<Or
                 status,
                 created_at: o.created_at.to_rfc3339(),
                 item_count: i32::try_from(items).unwrap_or(i32::MAX),
-                total: money(o.total, &o.currency),
+                total: Money::new(o.total, &o.currency),
             })
         })
         .collect())
+}
+
+/// Where the shopper's latest order went: the checkout form starts from it.
+pub async fn last_shipping(
+    db: &impl ConnectionTrait,
+    shopper: &Shopper,
+) -> Result<Option<Shipping>, AppError> {
+    let latest =
+        order::Entity::find().filter(owned_by(shopper)).order_by_desc(order::Column::Id).one(db).await?;
+    Ok(latest.as_ref().map(shipping_of))
+}
+
+fn shipping_of(o: &order::Model) -> Shipping {
+    Shipping {
+        first_name: o.first_name.clone(),
+        last_name: o.last_name.clone(),
+        email: o.email.clone(),
+        address: o.address.clone(),
+        postal_code: o.postal_code.clone(),
+        city: o.city.clone(),
+    }
 }
 
 /// What a transition did.

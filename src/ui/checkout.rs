@@ -20,7 +20,16 @@ pub struct CheckoutData {
 #[server]
 pub async fn checkout_details() -> Result<CheckoutData, AppError> {
     let cart = super::cart::get_cart().await?;
-    Ok(CheckoutData { cart, idempotency_key: uuid::Uuid::new_v4().to_string(), prefill: Shipping::default() })
+    // Until accounts bring a saved address, start from this shopper's last order.
+    let state = crate::infra::state::AppState::current()?;
+    let session = crate::adapters::shopper::session().await?;
+    let prefill = match crate::adapters::shopper::known(&session).await? {
+        Some(shopper) => {
+            crate::services::orders::last_shipping(&state.db, &shopper).await?.unwrap_or_default()
+        }
+        None => Shipping::default(),
+    };
+    Ok(CheckoutData { cart, idempotency_key: uuid::Uuid::new_v4().to_string(), prefill })
 }
 
 #[server]
