@@ -6,6 +6,7 @@ mod m20261127_000001_create_catalog;
 mod m20261127_000002_create_fang_tasks;
 mod m20261127_000003_create_mail_and_claims;
 mod m20261127_000004_create_sessions_carts_orders;
+mod m20261127_000005_create_accounts;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_create_fang_tasks::Migration),
             Box::new(m20261127_000003_create_mail_and_claims::Migration),
             Box::new(m20261127_000004_create_sessions_carts_orders::Migration),
+            Box::new(m20261127_000005_create_accounts::Migration),
         ]
     }
 }

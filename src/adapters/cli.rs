@@ -1,4 +1,4 @@
-//! Command line: `fullstack-ws [serve|worker|migrate|seed|send-test-mail]`.
+//! Command line: `fullstack-ws [serve|worker|migrate|seed|send-test-mail|create-admin]`.
 
 use crate::adapters::jobs::send_mail;
 use crate::entities::outbox_mail;
@@ -30,6 +30,13 @@ pub enum Command {
         /// Recipient address.
         #[arg(long, value_name = "EMAIL")]
         to: String,
+    },
+    /// Create an admin account, or make an existing account an admin. The password of a
+    /// new account comes from ADMIN_PASSWORD, or is asked for on the terminal.
+    CreateAdmin {
+        /// The admin's email address.
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
     },
 }
 
@@ -63,7 +70,45 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::SendTestMail { to } => send_test_mail(config, to).await,
+        Command::CreateAdmin { email } => create_admin(config, &email).await,
     }
+}
+
+fn explain(e: crate::models::AppError) -> String {
+    match e {
+        crate::models::AppError::Validation(fields) => {
+            fields.iter().map(|(field, why)| format!("{field}: {why}")).collect::<Vec<_>>().join("\n")
+        }
+        other => other.to_string(),
+    }
+}
+
+async fn create_admin(config: Config, email: &str) -> Result<(), String> {
+    use crate::services::accounts::{self, AdminOutcome};
+    let state = server::build_state(config).await?;
+    let existing = accounts::find_by_email(&state.db, email).await.map_err(explain)?;
+    let password = match (existing, std::env::var("ADMIN_PASSWORD").ok().filter(|p| !p.is_empty())) {
+        // An existing account keeps its password.
+        (Some(_), _) => None,
+        (None, Some(p)) => Some(p),
+        (None, None) => {
+            let first = rpassword::prompt_password("Password for the new admin: ")
+                .map_err(|e| format!("password: {e}"))?;
+            let again =
+                rpassword::prompt_password("Repeat the password: ").map_err(|e| format!("password: {e}"))?;
+            if first != again {
+                return Err("the passwords do not match".into());
+            }
+            Some(first)
+        }
+    };
+    let outcome = accounts::create_admin(&state.db, email, password.as_deref()).await.map_err(explain)?;
+    match outcome {
+        AdminOutcome::Created => println!("created admin {email}"),
+        AdminOutcome::Promoted => println!("{email} is now an admin (password unchanged)"),
+        AdminOutcome::AlreadyAdmin => println!("{email} is already an admin"),
+    }
+    Ok(())
 }
 
 async fn send_test_mail(config: Config, to: String) -> Result<(), String> {

@@ -1,6 +1,7 @@
 //! Thin adapters: they parse and validate input, call a service, map the result.
 //! (The UI adapter — pages and server functions — lives in `crate::ui`.)
 
+pub mod accounts;
 pub mod checkout;
 pub mod cli;
 pub mod jobs;

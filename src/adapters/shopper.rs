@@ -1,9 +1,9 @@
-//! Who is asking: the shopper behind a request, from its session. Shared by server
-//! functions and REST handlers.
+//! Who is asking: the account or guest behind a request, from its session. Shared by
+//! server functions and REST handlers.
 
+use crate::infra::auth::AuthSession;
 use crate::models::AppError;
 use crate::services::cart::Shopper;
-use tower_sessions::Session;
 use uuid::Uuid;
 
 const GUEST_KEY: &str = "guest_id";
@@ -13,25 +13,33 @@ fn session_error(e: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
+/// The guest id kept in this session, if any (it survives login, so the guest's cart and
+/// orders can be handed to the account).
+pub async fn guest_id(auth: &AuthSession) -> Result<Option<Uuid>, AppError> {
+    auth.session.get(GUEST_KEY).await.map_err(session_error)
+}
+
 /// The shopper if this session has one; reading never creates a session.
-pub async fn known(session: &Session) -> Result<Option<Shopper>, AppError> {
-    let guest: Option<Uuid> = session.get(GUEST_KEY).await.map_err(session_error)?;
-    Ok(guest.map(Shopper::Guest))
+pub async fn known(auth: &AuthSession) -> Result<Option<Shopper>, AppError> {
+    if let Some(account) = &auth.user {
+        return Ok(Some(Shopper::User(account.0.id)));
+    }
+    Ok(guest_id(auth).await?.map(Shopper::Guest))
 }
 
 /// The shopper, made a guest on first use (this is what sets the session cookie).
-pub async fn get_or_create(session: &Session) -> Result<Shopper, AppError> {
-    if let Some(shopper) = known(session).await? {
+pub async fn get_or_create(auth: &AuthSession) -> Result<Shopper, AppError> {
+    if let Some(shopper) = known(auth).await? {
         return Ok(shopper);
     }
     let id = Uuid::new_v4();
-    session.insert(GUEST_KEY, id).await.map_err(session_error)?;
+    auth.session.insert(GUEST_KEY, id).await.map_err(session_error)?;
     Ok(Shopper::Guest(id))
 }
 
-/// The session of the request a server function is handling.
-pub async fn session() -> Result<Session, AppError> {
-    leptos_axum::extract::<Session>().await.map_err(|e| {
+/// The auth session of the request a server function is handling.
+pub async fn auth_session() -> Result<AuthSession, AppError> {
+    leptos_axum::extract::<AuthSession>().await.map_err(|e| {
         tracing::error!(error = %e, "no session layer on this request");
         AppError::Internal
     })

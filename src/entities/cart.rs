@@ -8,6 +8,9 @@ pub struct Model {
     /// The guest id kept in the shopper's session.
     #[sea_orm(unique)]
     pub guest_id: Option<String>,
+    /// The account whose cart this is (one per account).
+    #[sea_orm(unique)]
+    pub user_id: Option<i64>,
     pub coupon_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -9,5 +9,7 @@ pub mod effect_claim;
 pub mod order;
 pub mod order_line;
 pub mod outbox_mail;
+pub mod password_reset;
 pub mod product;
 pub mod session;
+pub mod user;

@@ -7,6 +7,8 @@ pub struct Model {
     pub id: i64,
     /// Set for orders placed by a guest: the guest id of the session that placed it.
     pub guest_id: Option<String>,
+    /// Set for orders placed while logged in (or claimed at login by the session that placed them).
+    pub user_id: Option<i64>,
     /// `created`, `paid` or `cancelled` (see `models::OrderStatus`).
     pub status: String,
     pub email: String,

@@ -28,6 +28,9 @@ pub struct Config {
     pub seed_demo: bool,
     /// `UNPAID_ORDER_HOURS`: unpaid orders older than this are cancelled and their stock released.
     pub unpaid_order_ttl: std::time::Duration,
+    /// `SESSION_DAYS`: a guest session, or a login with "Keep me logged in", lasts this
+    /// many days after the last visit.
+    pub session_days: u32,
 }
 
 pub const MAX_WORKERS: u32 = 64;
@@ -139,6 +142,15 @@ impl Config {
         };
         let unpaid_order_ttl = std::time::Duration::from_secs(unpaid_order_hours * 3600);
 
+        let days_raw = var("SESSION_DAYS").unwrap_or_else(|| "14".into());
+        let session_days = match days_raw.parse::<u32>() {
+            Ok(days @ 1..=365) => days,
+            _ => {
+                bad("SESSION_DAYS", "must be a whole number of days from 1 to 365", &days_raw);
+                14
+            }
+        };
+
         if !errors.is_empty() {
             return Err(ConfigError(errors));
         }
@@ -156,6 +168,7 @@ impl Config {
             reload_port,
             seed_demo,
             unpaid_order_ttl,
+            session_days,
         })
     }
 
@@ -210,6 +223,7 @@ mod tests {
             ("SMTP_URL", "http://mail"),
             ("MAIL_FROM", "not an address"),
             ("UNPAID_ORDER_HOURS", "0"),
+            ("SESSION_DAYS", "forever"),
         ])
         .unwrap_err();
         let text = err.to_string();
@@ -221,6 +235,7 @@ mod tests {
             "SMTP_URL",
             "MAIL_FROM",
             "UNPAID_ORDER_HOURS",
+            "SESSION_DAYS",
         ] {
             assert_eq!(text.lines().filter(|l| l.starts_with(key)).count(), 1, "{key} in {text}");
         }

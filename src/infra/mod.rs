@@ -1,8 +1,11 @@
-//! Infrastructure (server-only): configuration, database, job queue, HTTP server, logging.
+//! Infrastructure (server-only): configuration, database, sessions and authentication,
+//! request protections, job queue, HTTP server, logging.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod queue;
+pub mod security;
 pub mod server;
 pub mod session;
 pub mod state;

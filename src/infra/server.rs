@@ -53,7 +53,17 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(crate::ui::shell))
         .layer(axum::middleware::map_response(server_fn_error_status))
-        .layer(super::session::layer(state.db.clone(), &state.config.site_url))
+        .layer(axum::middleware::from_fn_with_state(
+            super::security::SiteOrigin::from_site_url(&state.config.site_url),
+            super::security::refuse_cross_site,
+        ))
+        .layer(
+            axum_login::AuthManagerLayerBuilder::new(
+                super::auth::Backend::new(state.db.clone()),
+                super::session::layer(state.db.clone(), &state.config.site_url, state.config.session_days),
+            )
+            .build(),
+        )
         // Safe defaults for every response (a CSP needs nonces for the hydration script; later).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -91,6 +101,9 @@ async fn server_fn_error_status(res: axum::response::Response) -> axum::response
     let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
     if let Ok(error) = serde_json::from_slice::<crate::models::AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let crate::models::AppError::RateLimited { retry_after } = error {
+            parts.headers.insert(header::RETRY_AFTER, retry_after.into());
+        }
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }

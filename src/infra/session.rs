@@ -11,8 +11,9 @@ use tower_sessions::session_store::{self, SessionStore};
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub const COOKIE_NAME: &str = "fws_session";
-/// A session (and with it a guest's cart) lives this long after its last use.
-pub const IDLE_DAYS: i64 = 14;
+/// Over https the cookie carries the `__Host-` prefix: browsers then insist on `Secure`,
+/// `Path=/` and no `Domain`, so no other host can plant or read it.
+pub const SECURE_COOKIE_NAME: &str = "__Host-fws_session";
 
 #[derive(Clone, Debug)]
 pub struct DbSessionStore {
@@ -95,14 +96,16 @@ impl SessionStore for DbSessionStore {
     }
 }
 
-/// The session layer: `HttpOnly`, `SameSite=Lax`, `Secure` when the site is served over
-/// https, expiring after [`IDLE_DAYS`] without use.
-pub fn layer(db: DatabaseConnection, site_url: &str) -> SessionManagerLayer<DbSessionStore> {
+/// The session layer: `HttpOnly`, `SameSite=Lax`, `Secure` and `__Host-` when the site is
+/// served over https; a guest's session (and cart) lasts `idle_days` after its last use.
+/// Logging in sets the session's own expiry (see `adapters::accounts`).
+pub fn layer(db: DatabaseConnection, site_url: &str, idle_days: u32) -> SessionManagerLayer<DbSessionStore> {
+    let https = site_url.starts_with("https://");
     SessionManagerLayer::new(DbSessionStore::new(db))
-        .with_name(COOKIE_NAME)
+        .with_name(if https { SECURE_COOKIE_NAME } else { COOKIE_NAME })
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(site_url.starts_with("https://"))
+        .with_secure(https)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::days(IDLE_DAYS)))
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(i64::from(idle_days))))
 }

@@ -18,6 +18,13 @@ pub enum AppError {
     BadRequest(String),
     #[error("{0}")]
     Conflict(String),
+    /// Not logged in (or the session ended).
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("Too many attempts. Try again in {retry_after} seconds.")]
+    RateLimited { retry_after: u64 },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport or encoding failure between browser and server.
@@ -41,6 +48,9 @@ impl AppError {
             Self::Validation(_) => "validation_failed",
             Self::BadRequest(_) => "bad_request",
             Self::Conflict(_) => "conflict",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Internal => "internal",
             Self::Network(_) => "network",
         }
@@ -53,6 +63,9 @@ impl AppError {
             Self::Validation(_) => 422,
             Self::BadRequest(_) => 400,
             Self::Conflict(_) => 409,
+            Self::Unauthorized(_) => 401,
+            Self::Forbidden(_) => 403,
+            Self::RateLimited { .. } => 429,
             Self::Internal => 500,
             Self::Network(_) => 502,
         }

@@ -1,6 +1,7 @@
 //! Shared models: the types the server and the browser exchange. They compile for both
 //! `ssr` and `hydrate`; nothing here touches the database or the network.
 
+pub mod account;
 pub mod cart;
 pub mod catalog;
 pub mod error;

@@ -15,23 +15,33 @@ use uuid::Uuid;
 
 pub use crate::models::SHOP_CURRENCY as CURRENCY;
 
-/// Who a cart or an order belongs to. Guests are known by a random id kept in their
-/// session.
+/// Who a cart or an order belongs to: an account, or a guest known by a random id kept
+/// in their session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shopper {
     Guest(Uuid),
+    User(i64),
 }
 
 impl Shopper {
     pub(crate) fn guest_id(&self) -> Option<String> {
         match self {
             Shopper::Guest(id) => Some(id.to_string()),
+            Shopper::User(_) => None,
+        }
+    }
+
+    pub(crate) fn user_id(&self) -> Option<i64> {
+        match self {
+            Shopper::Guest(_) => None,
+            Shopper::User(id) => Some(*id),
         }
     }
 
     fn cart_filter(&self) -> sea_orm::sea_query::SimpleExpr {
         match self {
             Shopper::Guest(id) => cart::Column::GuestId.eq(id.to_string()),
+            Shopper::User(id) => cart::Column::UserId.eq(*id),
         }
     }
 }
@@ -49,14 +59,19 @@ async fn ensure_cart(db: &impl ConnectionTrait, shopper: &Shopper) -> Result<car
         return Ok(found);
     }
     let now = Utc::now();
+    let owner_column = match shopper {
+        Shopper::Guest(_) => cart::Column::GuestId,
+        Shopper::User(_) => cart::Column::UserId,
+    };
     cart::Entity::insert(cart::ActiveModel {
         guest_id: Set(shopper.guest_id()),
+        user_id: Set(shopper.user_id()),
         coupon_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     })
-    .on_conflict(OnConflict::column(cart::Column::GuestId).do_nothing().to_owned())
+    .on_conflict(OnConflict::column(owner_column).do_nothing().to_owned())
     .exec_without_returning(db)
     .await?;
     find_cart(db, shopper).await?.ok_or(AppError::Internal)

@@ -1,9 +1,11 @@
 //! Domain services: business rules and transactions, over a `DatabaseConnection`.
 //! They know nothing of HTTP; adapters call them.
 
+pub mod accounts;
 pub mod cart;
 pub mod catalog;
 pub mod jobs;
 pub mod mail;
 pub mod orders;
+pub mod rate_limit;
 pub mod seed;

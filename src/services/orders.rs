@@ -138,6 +138,7 @@ async fn place_in_transaction(
     }
     let created = order::ActiveModel {
         guest_id: Set(shopper.guest_id()),
+        user_id: Set(shopper.user_id()),
         status: Set(OrderStatus::Created.as_str().into()),
         email: Set(shipping.email.clone()),
         first_name: Set(shipping.first_name.clone()),
@@ -184,8 +185,31 @@ async fn place_in_transaction(
 
 fn owned_by(shopper: &Shopper) -> sea_orm::sea_query::SimpleExpr {
     match shopper {
-        Shopper::Guest(id) => order::Column::GuestId.eq(id.to_string()),
+        Shopper::Guest(id) => order::Column::GuestId.eq(id.to_string()).and(order::Column::UserId.is_null()),
+        Shopper::User(id) => order::Column::UserId.eq(*id),
     }
+}
+
+fn is_owner(o: &order::Model, shopper: &Shopper) -> bool {
+    match shopper {
+        Shopper::Guest(_) => o.user_id.is_none() && o.guest_id == shopper.guest_id(),
+        Shopper::User(id) => o.user_id == Some(*id),
+    }
+}
+
+/// At login, the orders this browser placed as a guest become the account's.
+pub async fn claim_guest_orders(
+    db: &impl ConnectionTrait,
+    guest: uuid::Uuid,
+    user_id: i64,
+) -> Result<u64, AppError> {
+    let claimed = order::Entity::update_many()
+        .col_expr(order::Column::UserId, Expr::value(user_id))
+        .filter(order::Column::GuestId.eq(guest.to_string()))
+        .filter(order::Column::UserId.is_null())
+        .exec(db)
+        .await?;
+    Ok(claimed.rows_affected)
 }
 
 async fn find_by_key(
@@ -194,7 +218,7 @@ async fn find_by_key(
     key: &str,
 ) -> Result<Option<Order>, AppError> {
     match order::Entity::find().filter(order::Column::IdempotencyKey.eq(key)).one(db).await? {
-        Some(o) if o.guest_id == shopper.guest_id() => Ok(Some(load(db, o).await?)),
+        Some(o) if is_owner(&o, shopper) => Ok(Some(load(db, o).await?)),
         // Someone else's key: never reveal their order.
         Some(_) => Err(AppError::Conflict("This form was already used; reload the checkout page.".into())),
         None => Ok(None),

@@ -11,14 +11,14 @@ use leptos_router::components::{Form, A};
 pub(super) async fn shopper_for_change(
 ) -> Result<(crate::infra::state::AppState, crate::services::cart::Shopper), AppError> {
     let state = crate::infra::state::AppState::current()?;
-    let session = crate::adapters::shopper::session().await?;
+    let session = crate::adapters::shopper::auth_session().await?;
     Ok((state, crate::adapters::shopper::get_or_create(&session).await?))
 }
 
 #[server]
 pub async fn get_cart() -> Result<Cart, AppError> {
     let state = crate::infra::state::AppState::current()?;
-    let session = crate::adapters::shopper::session().await?;
+    let session = crate::adapters::shopper::auth_session().await?;
     match crate::adapters::shopper::known(&session).await? {
         Some(shopper) => crate::services::cart::view(&state.db, &shopper).await,
         None => Ok(Cart::empty(crate::models::SHOP_CURRENCY)),
@@ -67,7 +67,7 @@ pub struct CartState {
     pub cart: Resource<Result<Cart, AppError>>,
 }
 
-pub fn provide_cart_state() {
+pub fn provide_cart_state(auth: super::account::AuthState) {
     let add = ServerAction::<AddToCart>::new();
     let update = ServerAction::<UpdateCartLine>::new();
     let remove = ServerAction::<RemoveCartLine>::new();
@@ -83,6 +83,8 @@ pub fn provide_cart_state() {
                 + apply.version().get()
                 + unapply.version().get()
                 + place_order.version().get()
+                // Logging in merges the guest cart into the account's; logging out leaves it.
+                + auth.version()
         },
         |_| get_cart(),
     );

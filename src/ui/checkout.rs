@@ -22,7 +22,7 @@ pub async fn checkout_details() -> Result<CheckoutData, AppError> {
     let cart = super::cart::get_cart().await?;
     // Until accounts bring a saved address, start from this shopper's last order.
     let state = crate::infra::state::AppState::current()?;
-    let session = crate::adapters::shopper::session().await?;
+    let session = crate::adapters::shopper::auth_session().await?;
     let prefill = match crate::adapters::shopper::known(&session).await? {
         Some(shopper) => {
             crate::services::orders::last_shipping(&state.db, &shopper).await?.unwrap_or_default()

@@ -12,6 +12,7 @@ pub fn Header() -> impl IntoView {
             </A>
             <p class="tagline">"Small-batch coffee, loose-leaf tea and the gear to brew them."</p>
             <nav class="site-nav" aria-label="Account and cart">
+                <super::account::AccountLinks/>
                 <A href="/account/orders">"Orders"</A>
                 <super::cart::CartLink/>
             </nav>

@@ -1,15 +1,21 @@
 //! The UI adapter: the HTML shell, routes, pages and the server functions they call.
 //! Compiles for both server (SSR) and browser (hydrate).
 
+mod account;
 mod cart;
 mod catalog;
 mod checkout;
 mod dev_mail;
 mod errors;
+mod forms;
 mod layout;
 mod orders;
 mod product;
 
+pub use account::{
+    admin_overview, change_email, change_password, current_user, log_in, log_out, register,
+    request_password_reset, reset_password, update_profile,
+};
 pub use cart::{add_to_cart, apply_coupon, get_cart, remove_cart_line, remove_coupon, update_cart_line};
 pub use catalog::{get_categories, list_products};
 pub use checkout::{checkout_details, place_order};
@@ -46,7 +52,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    cart::provide_cart_state();
+    let auth = account::provide_auth_state();
+    cart::provide_cart_state(auth);
     view! {
         <Stylesheet id="leptos" href="/pkg/fullstack-ws.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
@@ -64,6 +71,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/checkout") view=checkout::CheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/orders/:id") view=orders::OrderPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/orders") view=orders::MyOrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=account::RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/logout") view=account::LogoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/password-reset") view=account::PasswordResetPage ssr=SsrMode::Async/>
+                    <Route path=path!("/password-reset/:token") view=account::PasswordResetConfirmPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=account::AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/dev/mail") view=dev_mail::Mailbox ssr=SsrMode::Async/>
                     <Route path=path!("/dev/mail/:id") view=dev_mail::MailView ssr=SsrMode::Async/>
                 </Routes>

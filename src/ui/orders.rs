@@ -11,7 +11,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 async fn known_shopper(
 ) -> Result<Option<(crate::infra::state::AppState, crate::services::cart::Shopper)>, AppError> {
     let state = crate::infra::state::AppState::current()?;
-    let session = crate::adapters::shopper::session().await?;
+    let session = crate::adapters::shopper::auth_session().await?;
     Ok(crate::adapters::shopper::known(&session).await?.map(|s| (state, s)))
 }
 

@@ -242,8 +242,9 @@ impl Reply {
     pub fn session_cookie(&self) -> Option<String> {
         self.headers.get_all(header::SET_COOKIE).iter().find_map(|v| {
             let v = v.to_str().ok()?;
-            v.starts_with(fullstack_ws::infra::session::COOKIE_NAME)
-                .then(|| v.split(';').next().unwrap_or_default().to_owned())
+            (v.starts_with(fullstack_ws::infra::session::COOKIE_NAME)
+                || v.starts_with(fullstack_ws::infra::session::SECURE_COOKIE_NAME))
+            .then(|| v.split(';').next().unwrap_or_default().to_owned())
         })
     }
 }

@@ -1,5 +1,6 @@
 //! REST API under `/api/v1` (JSON), described by OpenAPI 3 at `/api/openapi.json`.
 
+mod accounts;
 mod catalog;
 mod error;
 mod shop;
@@ -29,6 +30,15 @@ use utoipa::OpenApi;
         shop::list_orders,
         shop::get_order,
         shop::cancel_order,
+        accounts::register,
+        accounts::login,
+        accounts::logout,
+        accounts::password_reset,
+        accounts::password_reset_confirm,
+        accounts::me,
+        accounts::patch_me,
+        accounts::change_password,
+        accounts::admin_users,
     ),
     components(schemas(
         crate::models::Category,
@@ -46,6 +56,17 @@ use utoipa::OpenApi;
         crate::models::Shipping,
         shop::QuantityBody,
         shop::CouponBody,
+        crate::models::account::Me,
+        crate::models::account::Role,
+        crate::models::account::Address,
+        accounts::RegisterBody,
+        accounts::LoginBody,
+        accounts::EmailBody,
+        accounts::PasswordChangeBody,
+        accounts::ResetConfirmBody,
+        accounts::ProfilePatch,
+        accounts::Message,
+        accounts::UserRow,
         error::ErrorBody,
         error::ErrorDetail,
     ))
@@ -63,6 +84,14 @@ pub fn router() -> Router<AppState> {
         .route("/orders", post(shop::place_order).get(shop::list_orders))
         .route("/orders/{id}", get(shop::get_order))
         .route("/orders/{id}/cancel", post(shop::cancel_order))
+        .route("/auth/register", post(accounts::register))
+        .route("/auth/login", post(accounts::login))
+        .route("/auth/logout", post(accounts::logout))
+        .route("/auth/password-reset", post(accounts::password_reset))
+        .route("/auth/password-reset/confirm", post(accounts::password_reset_confirm))
+        .route("/me", get(accounts::me).patch(accounts::patch_me))
+        .route("/me/password", post(accounts::change_password))
+        .route("/admin/users", get(accounts::admin_users))
         .fallback(|| async { ApiError(crate::models::AppError::NotFound("No such API endpoint".into())) });
     Router::new().nest("/api/v1", v1).route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
 }

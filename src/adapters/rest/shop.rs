@@ -4,6 +4,7 @@ use super::catalog::parse_id;
 use super::error::ErrorBody;
 use super::ApiError;
 use crate::adapters::shopper;
+use crate::infra::auth::AuthSession;
 use crate::infra::state::AppState;
 use crate::models::{AppError, Cart, Order, OrderSummary, Shipping, SHOP_CURRENCY};
 use crate::services::{cart, orders};
@@ -12,7 +13,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
-use tower_sessions::Session;
 
 /// A JSON body, or a 400 in the API's error shape saying what is wrong with it.
 fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -31,7 +31,7 @@ pub struct CouponBody {
 }
 
 #[utoipa::path(get, path = "/api/v1/cart", responses((status = 200, body = Cart)))]
-pub async fn get_cart(State(state): State<AppState>, session: Session) -> Result<Json<Cart>, ApiError> {
+pub async fn get_cart(State(state): State<AppState>, session: AuthSession) -> Result<Json<Cart>, ApiError> {
     Ok(Json(match shopper::known(&session).await? {
         Some(s) => cart::view(&state.db, &s).await?,
         None => Cart::empty(SHOP_CURRENCY),
@@ -51,7 +51,7 @@ pub async fn get_cart(State(state): State<AppState>, session: Session) -> Result
 )]
 pub async fn put_line(
     State(state): State<AppState>,
-    session: Session,
+    session: AuthSession,
     Path(product_id): Path<String>,
     parsed: Result<Json<QuantityBody>, JsonRejection>,
 ) -> Result<Json<Cart>, ApiError> {
@@ -65,7 +65,7 @@ pub async fn put_line(
     responses((status = 200, body = Cart)))]
 pub async fn delete_line(
     State(state): State<AppState>,
-    session: Session,
+    session: AuthSession,
     Path(product_id): Path<String>,
 ) -> Result<Json<Cart>, ApiError> {
     let product_id = parse_id(&product_id)?;
@@ -77,7 +77,7 @@ pub async fn delete_line(
     responses((status = 200, body = Cart), (status = 422, description = "Unknown, expired or inactive code", body = ErrorBody)))]
 pub async fn apply_coupon(
     State(state): State<AppState>,
-    session: Session,
+    session: AuthSession,
     parsed: Result<Json<CouponBody>, JsonRejection>,
 ) -> Result<Json<Cart>, ApiError> {
     let code = body(parsed)?.code;
@@ -86,7 +86,10 @@ pub async fn apply_coupon(
 }
 
 #[utoipa::path(delete, path = "/api/v1/cart/coupon", responses((status = 200, body = Cart)))]
-pub async fn remove_coupon(State(state): State<AppState>, session: Session) -> Result<Json<Cart>, ApiError> {
+pub async fn remove_coupon(
+    State(state): State<AppState>,
+    session: AuthSession,
+) -> Result<Json<Cart>, ApiError> {
     let s = shopper::get_or_create(&session).await?;
     Ok(Json(cart::remove_coupon(&state.db, &s).await?))
 }
@@ -105,7 +108,7 @@ pub async fn remove_coupon(State(state): State<AppState>, session: Session) -> R
 )]
 pub async fn place_order(
     State(state): State<AppState>,
-    session: Session,
+    session: AuthSession,
     headers: HeaderMap,
     parsed: Result<Json<Shipping>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
@@ -125,7 +128,7 @@ pub async fn place_order(
 #[utoipa::path(get, path = "/api/v1/orders", responses((status = 200, body = [OrderSummary])))]
 pub async fn list_orders(
     State(state): State<AppState>,
-    session: Session,
+    session: AuthSession,
 ) -> Result<Json<Vec<OrderSummary>>, ApiError> {
     Ok(Json(match shopper::known(&session).await? {
         Some(s) => orders::list(&state.db, &s).await?,
@@ -137,7 +140,7 @@ pub async fn list_orders(
     responses((status = 200, body = Order), (status = 404, description = "Not yours or no such order", body = ErrorBody)))]
 pub async fn get_order(
     State(state): State<AppState>,
-    session: Session,
+    session: AuthSession,
     Path(id): Path<String>,
 ) -> Result<Json<Order>, ApiError> {
     let id = parse_id(&id)?;
@@ -149,7 +152,7 @@ pub async fn get_order(
     responses((status = 200, body = Order), (status = 404, body = ErrorBody), (status = 409, description = "Already paid", body = ErrorBody)))]
 pub async fn cancel_order(
     State(state): State<AppState>,
-    session: Session,
+    session: AuthSession,
     Path(id): Path<String>,
 ) -> Result<Json<Order>, ApiError> {
     let id = parse_id(&id)?;

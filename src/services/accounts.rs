@@ -1,0 +1,515 @@
+//! Accounts: registration, password checks (Argon2id, off the async runtime), profile,
+//! password and email changes, password reset by mailed single-use token, roles.
+//! Nothing here reveals whether an email address has an account.
+
+use super::mail::{self, Email};
+use crate::entities::{password_reset, user};
+use crate::models::account::{self as rules, Address, Me, Role};
+use crate::models::AppError;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::{DateTime, Utc};
+use lettre::message::Mailbox;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    SqlErr, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// OWASP's Argon2id minimum: 19 MiB, 2 passes, 1 lane.
+const ARGON2_M_KIB: u32 = 19 * 1024;
+const ARGON2_T: u32 = 2;
+const ARGON2_P: u32 = 1;
+/// How long a mailed reset link works.
+pub const RESET_TOKEN_TTL: Duration = Duration::from_secs(3600);
+
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(ARGON2_M_KIB, ARGON2_T, ARGON2_P, None).expect("valid Argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "password hashing failed");
+    AppError::Internal
+}
+
+/// Hashes a password into a PHC string (on a blocking thread: it takes ~50 ms of CPU).
+pub async fn hash_password(password: &str) -> Result<String, AppError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(internal)
+    })
+    .await
+    .map_err(internal)?
+}
+
+/// Checks a password against a PHC string (on a blocking thread).
+pub async fn verify_password(password: &str, phc: &str) -> Result<bool, AppError> {
+    let (password, phc) = (password.to_owned(), phc.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&phc).map_err(internal)?;
+        Ok(hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(internal)?
+}
+
+/// True when a stored hash uses weaker or other parameters than today's.
+pub fn needs_rehash(phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else { return true };
+    let Ok(params) = Params::try_from(&parsed) else { return true };
+    parsed.algorithm.as_str() != "argon2id"
+        || params.m_cost() < ARGON2_M_KIB
+        || params.t_cost() < ARGON2_T
+        || params.p_cost() < ARGON2_P
+}
+
+/// A hash of a random password, computed once: unknown emails are checked against it so
+/// that they take as long as known ones.
+async fn dummy_hash() -> &'static str {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY.get_or_init(|| async { hash_password(&Uuid::new_v4().to_string()).await.unwrap_or_default() }).await
+}
+
+/// True for the 10,000 most common passwords (zxcvbn's list of leaked passwords, any
+/// letter case).
+pub fn is_common_password(password: &str) -> bool {
+    use zxcvbn::matching::patterns::MatchPattern;
+    let length = password.chars().count();
+    if length == 0 || length > rules::PASSWORD_MAX {
+        return false;
+    }
+    zxcvbn::zxcvbn(password, &[]).sequence().iter().any(|m| {
+        m.i == 0
+            && m.j + 1 == length
+            && matches!(&m.pattern, MatchPattern::Dictionary(d)
+                // zxcvbn does not export its dictionary type's name; its Debug form is stable.
+                if format!("{:?}", d.dictionary_name) == "Passwords" && d.rank <= 10_000 && !d.l33t && !d.reversed)
+    })
+}
+
+/// Every password rule, server side: length, not the email, not a common password.
+pub fn check_new_password(password: &str, email: &str, field: &str) -> Result<(), AppError> {
+    rules::check_password(password, email).map_err(|why| AppError::field(field, why))?;
+    if is_common_password(password) {
+        return Err(AppError::field(field, "This password is one of the most common; choose another."));
+    }
+    Ok(())
+}
+
+pub fn to_me(u: &user::Model) -> Me {
+    Me {
+        id: u.id,
+        email: u.email.clone(),
+        name: u.name.clone(),
+        role: Role::parse(&u.role).unwrap_or(Role::Customer),
+        address: Address {
+            first_name: u.first_name.clone().unwrap_or_default(),
+            last_name: u.last_name.clone().unwrap_or_default(),
+            address: u.address.clone().unwrap_or_default(),
+            postal_code: u.postal_code.clone().unwrap_or_default(),
+            city: u.city.clone().unwrap_or_default(),
+        },
+    }
+}
+
+/// What registering did. Callers answer both alike and mail the address either way.
+#[derive(Debug)]
+pub enum Registered {
+    Created(user::Model),
+    /// The address already has an account; its owner is told by mail, nobody else.
+    AlreadyTaken(user::Model),
+}
+
+pub async fn register(
+    db: &DatabaseConnection,
+    name: &str,
+    email: &str,
+    password: &str,
+    confirm: Option<&str>,
+) -> Result<Registered, AppError> {
+    let (name, email) = rules::check_registration(name, email, password, confirm)?;
+    check_new_password(password, &email, "password")?;
+    // Hash before looking the address up, so both outcomes cost the same.
+    let hash = hash_password(password).await?;
+    let now = Utc::now();
+    let inserted = user::ActiveModel {
+        email: Set(email.clone()),
+        name: Set(name),
+        password_hash: Set(hash),
+        role: Set(Role::Customer.as_str().into()),
+        disabled: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(created) => {
+            tracing::info!(user = created.id, "account registered");
+            Ok(Registered::Created(created))
+        }
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            let existing = find_by_email(db, &email).await?.ok_or(AppError::Internal)?;
+            tracing::info!(user = existing.id, "registration for an existing address");
+            Ok(Registered::AlreadyTaken(existing))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<user::Model>, AppError> {
+    Ok(user::Entity::find().filter(user::Column::Email.eq(email.trim().to_lowercase())).one(db).await?)
+}
+
+/// An enabled account by id (disabled accounts are as good as gone for sessions).
+pub async fn active_user(db: &impl ConnectionTrait, id: i64) -> Result<Option<user::Model>, AppError> {
+    Ok(user::Entity::find_by_id(id).filter(user::Column::Disabled.eq(false)).one(db).await?)
+}
+
+/// Checks an email and password. Unknown addresses are checked against a dummy hash, so
+/// they answer as slowly as wrong passwords. A disabled account is refused only once its
+/// password is right. Hashes with outdated parameters are upgraded here.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> Result<Option<user::Model>, AppError> {
+    let found = match rules::normalize_email(email) {
+        Ok(email) => find_by_email(db, &email).await?,
+        Err(_) => None,
+    };
+    let Some(found) = found else {
+        verify_password(password, dummy_hash().await).await?;
+        return Ok(None);
+    };
+    if !verify_password(password, &found.password_hash).await? {
+        return Ok(None);
+    }
+    if found.disabled {
+        return Err(AppError::Forbidden("This account is disabled. Contact the shop for help.".into()));
+    }
+    let mut active: user::ActiveModel = found.clone().into();
+    if needs_rehash(&found.password_hash) {
+        active.password_hash = Set(hash_password(password).await?);
+        tracing::info!(user = found.id, "password hash upgraded");
+    }
+    active.last_login_at = Set(Some(Utc::now()));
+    Ok(Some(active.update(db).await?))
+}
+
+pub async fn update_profile(
+    db: &DatabaseConnection,
+    id: i64,
+    name: &str,
+    address: &Address,
+) -> Result<Me, AppError> {
+    let name = rules::normalize_name(name)?;
+    let a = rules::check_address(address)?;
+    let found = active_user(db, id).await?.ok_or_else(|| AppError::not_found("Account"))?;
+    let blank_as_none = |s: String| if s.is_empty() { None } else { Some(s) };
+    let mut active: user::ActiveModel = found.into();
+    active.name = Set(name);
+    active.first_name = Set(blank_as_none(a.first_name));
+    active.last_name = Set(blank_as_none(a.last_name));
+    active.address = Set(blank_as_none(a.address));
+    active.postal_code = Set(blank_as_none(a.postal_code));
+    active.city = Set(blank_as_none(a.city));
+    active.updated_at = Set(Utc::now());
+    Ok(to_me(&active.update(db).await?))
+}
+
+/// Changes the password after checking the current one. Other sessions end: their
+/// stored password fingerprint no longer matches.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    id: i64,
+    current: &str,
+    new: &str,
+) -> Result<user::Model, AppError> {
+    let found = active_user(db, id).await?.ok_or_else(|| AppError::not_found("Account"))?;
+    if !verify_password(current, &found.password_hash).await? {
+        return Err(AppError::field("current_password", "That is not your current password."));
+    }
+    check_new_password(new, &found.email, "new_password")?;
+    set_password(db, found, new).await
+}
+
+async fn set_password(
+    db: &impl ConnectionTrait,
+    found: user::Model,
+    new: &str,
+) -> Result<user::Model, AppError> {
+    let mut active: user::ActiveModel = found.into();
+    active.password_hash = Set(hash_password(new).await?);
+    active.updated_at = Set(Utc::now());
+    Ok(active.update(db).await?)
+}
+
+/// Changes the sign-in address after checking the password.
+pub async fn change_email(
+    db: &DatabaseConnection,
+    id: i64,
+    password: &str,
+    new_email: &str,
+) -> Result<Me, AppError> {
+    let found = active_user(db, id).await?.ok_or_else(|| AppError::not_found("Account"))?;
+    if !verify_password(password, &found.password_hash).await? {
+        return Err(AppError::field("current_password", "That is not your current password."));
+    }
+    let email = rules::normalize_email(new_email)?;
+    let mut active: user::ActiveModel = found.into();
+    active.email = Set(email);
+    active.updated_at = Set(Utc::now());
+    match active.update(db).await {
+        Ok(updated) => Ok(to_me(&updated)),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(AppError::field("email", "This address cannot be used for your account."))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 256 random bits, URL-safe.
+fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Starts a password reset: when the address belongs to an enabled account, stores a
+/// hashed single-use token and queues the mail with the link. Returns the mail's id for
+/// delivery, or `None` (which the caller must not reveal).
+pub async fn request_reset(
+    db: &DatabaseConnection,
+    email: &str,
+    from: &Mailbox,
+    site_url: &str,
+) -> Result<Option<Uuid>, AppError> {
+    let email = rules::normalize_email(email)?;
+    let Some(found) = find_by_email(db, &email).await?.filter(|u| !u.disabled) else {
+        return Ok(None);
+    };
+    let token = new_token();
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    password_reset::ActiveModel {
+        token_hash: Set(token_hash(&token)),
+        user_id: Set(found.id),
+        created_at: Set(now),
+        expires_at: Set(now + chrono::Duration::from_std(RESET_TOKEN_TTL).map_err(|_| AppError::Internal)?),
+        used_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let link = format!("{site_url}/password-reset/{token}");
+    let mail_id = mail::queue(&txn, from, &reset_mail(&found, &link)).await?;
+    txn.commit().await?;
+    tracing::info!(user = found.id, "password reset requested");
+    Ok(Some(mail_id))
+}
+
+/// Sets a new password with a mailed token: once, within the hour. Returns the account.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    token: &str,
+    new: &str,
+    now: DateTime<Utc>,
+) -> Result<user::Model, AppError> {
+    let invalid =
+        || AppError::BadRequest("This reset link is invalid, used or expired. Ask for a new one.".into());
+    if token.len() != 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(invalid());
+    }
+    let hash = token_hash(token);
+    let found = password_reset::Entity::find_by_id(hash.clone()).one(db).await?.ok_or_else(invalid)?;
+    if found.used_at.is_some() || found.expires_at < now {
+        return Err(invalid());
+    }
+    let account = active_user(db, found.user_id).await?.ok_or_else(invalid)?;
+    check_new_password(new, &account.email, "new_password")?;
+    let txn = db.begin().await?;
+    // Claim the token first: of two concurrent uses, one wins.
+    let claimed = password_reset::Entity::update_many()
+        .col_expr(password_reset::Column::UsedAt, Expr::value(now))
+        .filter(password_reset::Column::TokenHash.eq(hash))
+        .filter(password_reset::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(invalid());
+    }
+    // Any other outstanding links for this account stop working too.
+    password_reset::Entity::update_many()
+        .col_expr(password_reset::Column::UsedAt, Expr::value(now))
+        .filter(password_reset::Column::UserId.eq(account.id))
+        .filter(password_reset::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    let updated = set_password(&txn, account, new).await?;
+    txn.commit().await?;
+    tracing::info!(user = updated.id, "password reset");
+    Ok(updated)
+}
+
+/// Accounts for the back office, oldest first (the admin issue adds search and paging).
+pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<user::Model>, AppError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    Ok(user::Entity::find().order_by_asc(user::Column::Id).limit(500).all(db).await?)
+}
+
+/// Accounts, and orders by status, for the back office's front page.
+pub async fn overview(db: &impl ConnectionTrait) -> Result<(u64, Vec<(String, u64)>), AppError> {
+    use crate::entities::order;
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let users = user::Entity::find().count(db).await?;
+    let by_status: Vec<(String, i64)> = order::Entity::find()
+        .select_only()
+        .column(order::Column::Status)
+        .column_as(order::Column::Id.count(), "n")
+        .group_by(order::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok((users, by_status.into_iter().map(|(s, n)| (s, n.max(0) as u64)).collect()))
+}
+
+/// What `create-admin` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AdminOutcome {
+    Created,
+    Promoted,
+    AlreadyAdmin,
+}
+
+/// Creates an admin account, or promotes an existing account (its password unchanged).
+pub async fn create_admin(
+    db: &DatabaseConnection,
+    email: &str,
+    password: Option<&str>,
+) -> Result<AdminOutcome, AppError> {
+    let email = rules::normalize_email(email)?;
+    if let Some(found) = find_by_email(db, &email).await? {
+        if found.role == Role::Admin.as_str() {
+            return Ok(AdminOutcome::AlreadyAdmin);
+        }
+        let mut active: user::ActiveModel = found.into();
+        active.role = Set(Role::Admin.as_str().into());
+        active.updated_at = Set(Utc::now());
+        active.update(db).await?;
+        return Ok(AdminOutcome::Promoted);
+    }
+    let password = password.ok_or_else(|| AppError::field("password", "A new admin needs a password."))?;
+    check_new_password(password, &email, "password")?;
+    let now = Utc::now();
+    user::ActiveModel {
+        name: Set(email.split('@').next().unwrap_or("Admin").to_string()),
+        email: Set(email),
+        password_hash: Set(hash_password(password).await?),
+        role: Set(Role::Admin.as_str().into()),
+        disabled: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(AdminOutcome::Created)
+}
+
+pub fn welcome_mail(u: &user::Model, site_url: &str) -> Email {
+    let text =
+        format!("Hello {},\n\nWelcome to Ember & Leaf. Your account is ready: {site_url}/account\n", u.name);
+    let html = format!(
+        "<p>Hello {},</p><p>Welcome to Ember &amp; Leaf. <a href=\"{site_url}/account\">Your account</a> is ready.</p>",
+        html_escape::encode_text(&u.name)
+    );
+    Email { to: u.email.clone(), subject: "Welcome to Ember & Leaf".into(), text, html, attachments: vec![] }
+}
+
+/// Sent instead of a welcome when someone registers with an address that has an account.
+pub fn already_registered_mail(u: &user::Model, site_url: &str) -> Email {
+    let text = format!(
+        "Hello {},\n\nSomeone (perhaps you) tried to register with this address, which already has an account.\n\
+         Log in: {site_url}/login\nForgot your password? {site_url}/password-reset\n",
+        u.name
+    );
+    let html = format!(
+        "<p>Hello {},</p><p>Someone (perhaps you) tried to register with this address, which already has an \
+         account.</p><p><a href=\"{site_url}/login\">Log in</a> or <a href=\"{site_url}/password-reset\">reset \
+         your password</a>.</p>",
+        html_escape::encode_text(&u.name)
+    );
+    Email {
+        to: u.email.clone(),
+        subject: "You already have an account".into(),
+        text,
+        html,
+        attachments: vec![],
+    }
+}
+
+fn reset_mail(u: &user::Model, link: &str) -> Email {
+    let text = format!(
+        "Hello {},\n\nSet a new password here (the link works once, for one hour):\n{link}\n\n\
+         If you did not ask for this, ignore this mail; your password stays as it is.\n",
+        u.name
+    );
+    let html = format!(
+        "<p>Hello {},</p><p><a href=\"{}\">Set a new password</a> (the link works once, for one hour).</p>\
+         <p>If you did not ask for this, ignore this mail; your password stays as it is.</p>",
+        html_escape::encode_text(&u.name),
+        html_escape::encode_double_quoted_attribute(link)
+    );
+    Email { to: u.email.clone(), subject: "Reset your password".into(), text, html, attachments: vec![] }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_passwords_are_recognised() {
+        for common in ["password", "Password1", "123456789", "qwertyuiop", "iloveyou"] {
+            assert!(is_common_password(common), "{common}");
+        }
+        for rare in ["correct horse battery staple", "Ember&Leaf-2026-tea", "x7#Lq9!vR2m"] {
+            assert!(!is_common_password(rare), "{rare}");
+        }
+    }
+
+    #[tokio::test]
+    async fn hashes_are_argon2id_with_owasp_parameters() {
+        let phc = hash_password("correct horse battery").await.unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(verify_password("correct horse battery", &phc).await.unwrap());
+        assert!(!verify_password("wrong", &phc).await.unwrap());
+        assert!(!needs_rehash(&phc));
+        let weak =
+            Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8 * 1024, 1, 1, None).unwrap())
+                .hash_password(b"pw", &SaltString::generate(&mut rand::rngs::OsRng))
+                .unwrap()
+                .to_string();
+        assert!(needs_rehash(&weak));
+    }
+
+    #[test]
+    fn tokens_are_256_bits_and_stored_hashed() {
+        let t = new_token();
+        assert_eq!(t.len(), 64);
+        assert_ne!(new_token(), t);
+        assert_eq!(token_hash(&t).len(), 64);
+        assert_ne!(token_hash(&t), t);
+    }
+}

@@ -1,0 +1,48 @@
+//! Fixed-window attempt counters in the database, so every server process shares them.
+
+use crate::models::AppError;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, Statement};
+use std::time::Duration;
+
+/// A limit: at most `max` hits per `window`.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub max: i32,
+    pub window: Duration,
+}
+
+/// Counts one hit on `key`; refuses with `RateLimited` (and how long to wait) once the
+/// window's allowance is used up.
+pub async fn hit(
+    db: &impl ConnectionTrait,
+    key: &str,
+    limit: Limit,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let window = chrono::Duration::from_std(limit.window).map_err(|_| AppError::Internal)?;
+    let cutoff = now - window;
+    // One statement: start a new window if the old one is over, else count the hit.
+    // `$n` placeholders are understood by both PostgreSQL and SQLite.
+    let sql = "INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) \
+         ON CONFLICT (key) DO UPDATE SET \
+           hits = CASE WHEN rate_limits.window_start < $3 THEN 1 ELSE rate_limits.hits + 1 END, \
+           window_start = CASE WHEN rate_limits.window_start < $3 THEN $2 ELSE rate_limits.window_start END \
+         RETURNING hits, window_start";
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            [key.into(), now.into(), cutoff.into()],
+        ))
+        .await?
+        .ok_or(AppError::Internal)?;
+    let hits: i32 = row.try_get("", "hits")?;
+    let started: DateTime<Utc> = row.try_get("", "window_start")?;
+    if hits > limit.max {
+        let retry_after = (started + window - now).num_seconds().max(1) as u64;
+        tracing::warn!(key, hits, retry_after, "rate limit reached");
+        return Err(AppError::RateLimited { retry_after });
+    }
+    Ok(())
+}

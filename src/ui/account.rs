@@ -1,0 +1,464 @@
+//! Accounts in the browser: register, log in and out, profile, password and email
+//! changes, password reset; the header's account links; the guarded admin page.
+
+use super::errors::ErrorView;
+use super::forms::{field_error, form_error, Field, FormError};
+use crate::models::account::Me;
+use crate::models::AppError;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::components::{Redirect, A};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[cfg(feature = "ssr")]
+async fn context() -> Result<
+    (crate::infra::state::AppState, crate::infra::auth::AuthSession, Option<std::net::IpAddr>),
+    AppError,
+> {
+    let state = crate::infra::state::AppState::current()?;
+    let auth = crate::adapters::shopper::auth_session().await?;
+    let ip = leptos_axum::extract::<crate::infra::security::ClientIp>().await.map(|c| c.0).unwrap_or(None);
+    Ok((state, auth, ip))
+}
+
+#[server]
+pub async fn current_user() -> Result<Option<Me>, AppError> {
+    let auth = crate::adapters::shopper::auth_session().await?;
+    Ok(auth.user.as_ref().map(|a| crate::services::accounts::to_me(&a.0)))
+}
+
+#[server]
+pub async fn register(
+    name: String,
+    email: String,
+    password: String,
+    confirm: String,
+) -> Result<String, AppError> {
+    let (state, mut auth, ip) = context().await?;
+    crate::adapters::accounts::register(&state, &mut auth, &name, &email, &password, Some(&confirm), ip)
+        .await?;
+    Ok(crate::adapters::accounts::REGISTERED_MESSAGE.to_string())
+}
+
+#[server]
+pub async fn log_in(
+    email: String,
+    password: String,
+    remember: Option<String>,
+    next: Option<String>,
+) -> Result<Me, AppError> {
+    let (state, mut auth, ip) = context().await?;
+    let me = crate::adapters::accounts::log_in(&state, &mut auth, &email, &password, remember.is_some(), ip)
+        .await?;
+    leptos_axum::redirect(&crate::models::account::safe_next(next.as_deref()));
+    Ok(me)
+}
+
+#[server]
+pub async fn log_out() -> Result<(), AppError> {
+    let (_, mut auth, _) = context().await?;
+    crate::adapters::accounts::log_out(&mut auth).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server]
+#[allow(clippy::too_many_arguments)]
+pub async fn update_profile(
+    name: String,
+    first_name: String,
+    last_name: String,
+    address: String,
+    postal_code: String,
+    city: String,
+) -> Result<Me, AppError> {
+    let (state, auth, _) = context().await?;
+    let id = crate::adapters::accounts::require_user(&auth)?.0.id;
+    let address = crate::models::account::Address { first_name, last_name, address, postal_code, city };
+    crate::services::accounts::update_profile(&state.db, id, &name, &address).await
+}
+
+#[server]
+pub async fn change_email(email: String, current_password: String) -> Result<Me, AppError> {
+    let (state, auth, _) = context().await?;
+    let id = crate::adapters::accounts::require_user(&auth)?.0.id;
+    crate::services::accounts::change_email(&state.db, id, &current_password, &email).await
+}
+
+#[server]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm: String,
+) -> Result<String, AppError> {
+    let (state, mut auth, _) = context().await?;
+    let id = crate::adapters::accounts::require_user(&auth)?.0.id;
+    if new_password != confirm {
+        return Err(AppError::field("confirm", "The passwords do not match."));
+    }
+    let updated =
+        crate::services::accounts::change_password(&state.db, id, &current_password, &new_password).await?;
+    crate::adapters::accounts::keep_session_after_password_change(&mut auth, updated).await?;
+    Ok("Your password has been changed. You stay logged in here; other sessions have ended.".into())
+}
+
+#[server]
+pub async fn request_password_reset(email: String) -> Result<String, AppError> {
+    let (state, _, ip) = context().await?;
+    Ok(crate::adapters::accounts::request_reset(&state, &email, ip).await?.to_string())
+}
+
+#[server]
+pub async fn reset_password(
+    token: String,
+    new_password: String,
+    confirm: String,
+) -> Result<String, AppError> {
+    let (state, _, _) = context().await?;
+    if new_password != confirm {
+        return Err(AppError::field("confirm", "The passwords do not match."));
+    }
+    crate::services::accounts::reset_password(&state.db, &token, &new_password, chrono::Utc::now()).await?;
+    Ok("Your password has been changed. Log in with the new one.".into())
+}
+
+/// Counts for the back office's front page.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BackOfficeCounts {
+    pub users: u64,
+    pub orders_by_status: Vec<(String, u64)>,
+}
+
+#[server]
+pub async fn admin_overview() -> Result<BackOfficeCounts, AppError> {
+    let (state, auth, _) = context().await?;
+    crate::adapters::accounts::require_admin(&auth)?;
+    let (users, orders_by_status) = crate::services::accounts::overview(&state.db).await?;
+    Ok(BackOfficeCounts { users, orders_by_status })
+}
+
+/// Who is logged in, and the actions that change it, shared through context.
+#[derive(Clone, Copy)]
+pub struct AuthState {
+    pub register: ServerAction<Register>,
+    pub log_in: ServerAction<LogIn>,
+    pub log_out: ServerAction<LogOut>,
+    pub update_profile: ServerAction<UpdateProfile>,
+    pub change_email: ServerAction<ChangeEmail>,
+    pub me: Resource<Result<Option<Me>, AppError>>,
+}
+
+impl AuthState {
+    /// Changes whenever who is logged in may have changed.
+    pub fn version(&self) -> usize {
+        self.register.version().get() + self.log_in.version().get() + self.log_out.version().get()
+    }
+}
+
+pub fn provide_auth_state() -> AuthState {
+    let register = ServerAction::<Register>::new();
+    let log_in = ServerAction::<LogIn>::new();
+    let log_out = ServerAction::<LogOut>::new();
+    let update_profile = ServerAction::<UpdateProfile>::new();
+    let change_email = ServerAction::<ChangeEmail>::new();
+    let me = Resource::new(
+        move || {
+            register.version().get()
+                + log_in.version().get()
+                + log_out.version().get()
+                + update_profile.version().get()
+                + change_email.version().get()
+        },
+        |_| current_user(),
+    );
+    let state = AuthState { register, log_in, log_out, update_profile, change_email, me };
+    provide_context(state);
+    state
+}
+
+pub fn use_auth() -> AuthState {
+    expect_context::<AuthState>()
+}
+
+/// The header's account links: `Log in` and `Register`, or the name and `Log out`.
+#[component]
+pub fn AccountLinks() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match auth.me.await {
+                    Ok(Some(me)) => view! {
+                        <A href="/account" attr:class="account-link">{me.name}</A>
+                        <ActionForm action=auth.log_out attr:class="inline-form">
+                            <button type="submit" class="button link">"Log out"</button>
+                        </ActionForm>
+                    }
+                    .into_any(),
+                    _ => view! {
+                        <A href="/login">"Log in"</A>
+                        <A href="/register">"Register"</A>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let action = use_auth().register;
+    let done = move || action.value().get().and_then(Result::ok);
+    view! {
+        <Title text="Create an account"/>
+        <section class="form-page" aria-labelledby="register-title">
+            <h1 id="register-title">"Create an account"</h1>
+            {move || match done() {
+                Some(message) => view! {
+                    <p class="notice" role="status">{message}</p>
+                    <p><A href="/account">"Your account"</A> " · " <A href="/">"Continue shopping"</A></p>
+                }
+                .into_any(),
+                None => view! {
+                    <ActionForm action=action attr:class="stack-form">
+                        <Field id="reg-name" name="name" label="Name" autocomplete="name" required=true
+                            error=field_error(action, "name")/>
+                        <Field id="reg-email" name="email" label="Email" kind="email" autocomplete="email" required=true
+                            error=field_error(action, "email")/>
+                        <Field id="reg-password" name="password" label="Password" kind="password" autocomplete="new-password"
+                            required=true error=field_error(action, "password")/>
+                        <Field id="reg-confirm" name="confirm" label="Confirm password" kind="password"
+                            autocomplete="new-password" required=true error=field_error(action, "confirm")/>
+                        <p class="note">"At least 8 characters; not your email address and not a common password."</p>
+                        <FormError error=form_error(action)/>
+                        <button type="submit" class="button primary" disabled=move || action.pending().get()>"Register"</button>
+                    </ActionForm>
+                    <p>"Already have an account? " <A href="/login">"Log in"</A></p>
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = use_auth().log_in;
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
+    view! {
+        <Title text="Log in"/>
+        <section class="form-page" aria-labelledby="login-title">
+            <h1 id="login-title">"Log in"</h1>
+            <ActionForm action=action attr:class="stack-form">
+                <input type="hidden" name="next" value=next/>
+                <Field id="login-email" name="email" label="Email" kind="email" autocomplete="username" required=true
+                   />
+                <Field id="login-password" name="password" label="Password" kind="password"
+                    autocomplete="current-password" required=true/>
+                <div class="check">
+                    <input id="login-remember" name="remember" type="checkbox"/>
+                    <label for="login-remember">"Keep me logged in"</label>
+                </div>
+                <FormError error=form_error(action)/>
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>"Log in"</button>
+            </ActionForm>
+            <p><A href="/password-reset">"Forgot your password?"</A> " · " <A href="/register">"Create an account"</A></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn LogoutPage() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Title text="Log out"/>
+        <section class="form-page" aria-labelledby="logout-title">
+            <h1 id="logout-title">"Log out"</h1>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match auth.me.await {
+                        Ok(Some(me)) => view! {
+                            <p>{format!("You are logged in as {}.", me.email)}</p>
+                            <ActionForm action=auth.log_out>
+                                <button type="submit" class="button primary">"Log out"</button>
+                            </ActionForm>
+                        }
+                        .into_any(),
+                        _ => view! { <p>"You are logged out. " <A href="/login">"Log in"</A></p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <Title text="Your account"/>
+        <Meta name="robots" content="noindex"/>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading your account…"</p> }>
+            {move || Suspend::new(async move {
+                match auth.me.await {
+                    Ok(Some(me)) => view! { <AccountForms me/> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login?next=/account"/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AccountForms(me: Me) -> impl IntoView {
+    let auth = use_auth();
+    let (profile, email) = (auth.update_profile, auth.change_email);
+    let password = ServerAction::<ChangePassword>::new();
+    let saved =
+        |ok: bool, text: &'static str| ok.then(|| view! { <p class="notice" role="status">{text}</p> });
+    let a = me.address.clone();
+    view! {
+        <h1>"Your account"</h1>
+        <p><A href="/account/orders">"Your orders"</A></p>
+        <section class="account-section" aria-labelledby="profile-title">
+            <h2 id="profile-title">"Profile"</h2>
+            <ActionForm action=profile attr:class="stack-form">
+                <Field id="profile-name" name="name" label="Name" autocomplete="name" value=me.name.clone() required=true
+                    error=field_error(profile, "name")/>
+                <fieldset class="address">
+                    <legend>"Default shipping address (fills in checkout)"</legend>
+                    <Field id="profile-first" name="first_name" label="First name" autocomplete="given-name"
+                        value=a.first_name error=field_error(profile, "first_name")/>
+                    <Field id="profile-last" name="last_name" label="Last name" autocomplete="family-name"
+                        value=a.last_name error=field_error(profile, "last_name")/>
+                    <Field id="profile-address" name="address" label="Address" autocomplete="street-address"
+                        value=a.address error=field_error(profile, "address")/>
+                    <Field id="profile-postal" name="postal_code" label="Postal code" autocomplete="postal-code"
+                        value=a.postal_code error=field_error(profile, "postal_code")/>
+                    <Field id="profile-city" name="city" label="City" autocomplete="address-level2" value=a.city
+                        error=field_error(profile, "city")/>
+                </fieldset>
+                <FormError error=form_error(profile)/>
+                {move || saved(matches!(profile.value().get(), Some(Ok(_))), "Profile saved.")}
+                <button type="submit" class="button primary">"Save"</button>
+            </ActionForm>
+        </section>
+        <section class="account-section" aria-labelledby="email-title">
+            <h2 id="email-title">"Email address"</h2>
+            <ActionForm action=email attr:class="stack-form">
+                <Field id="email-new" name="email" label="Email" kind="email" autocomplete="email" value=me.email.clone()
+                    required=true error=field_error(email, "email")/>
+                <Field id="email-password" name="current_password" label="Current password" kind="password"
+                    autocomplete="current-password" required=true error=field_error(email, "current_password")/>
+                <FormError error=form_error(email)/>
+                {move || saved(matches!(email.value().get(), Some(Ok(_))), "Email address changed.")}
+                <button type="submit" class="button primary">"Save"</button>
+            </ActionForm>
+        </section>
+        <section class="account-section" aria-labelledby="password-title">
+            <h2 id="password-title">"Password"</h2>
+            <ActionForm action=password attr:class="stack-form">
+                <Field id="pw-current" name="current_password" label="Current password" kind="password"
+                    autocomplete="current-password" required=true error=field_error(password, "current_password")/>
+                <Field id="pw-new" name="new_password" label="New password" kind="password" autocomplete="new-password"
+                    required=true error=field_error(password, "new_password")/>
+                <Field id="pw-confirm" name="confirm" label="Confirm password" kind="password" autocomplete="new-password"
+                    required=true error=field_error(password, "confirm")/>
+                <FormError error=form_error(password)/>
+                {move || password.value().get().and_then(Result::ok).map(|m| view! { <p class="notice" role="status">{m}</p> })}
+                <button type="submit" class="button primary">"Save"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn PasswordResetPage() -> impl IntoView {
+    let action = ServerAction::<RequestPasswordReset>::new();
+    view! {
+        <Title text="Reset your password"/>
+        <section class="form-page" aria-labelledby="reset-title">
+            <h1 id="reset-title">"Reset your password"</h1>
+            {move || match action.value().get().and_then(Result::ok) {
+                Some(message) => view! { <p class="notice" role="status">{message}</p> }.into_any(),
+                None => view! {
+                    <p>"Enter your account's email address and we will mail you a link to set a new password."</p>
+                    <ActionForm action=action attr:class="stack-form">
+                        <Field id="reset-email" name="email" label="Email" kind="email" autocomplete="email" required=true
+                            error=field_error(action, "email")/>
+                        <FormError error=form_error(action)/>
+                        <button type="submit" class="button primary">"Send reset link"</button>
+                    </ActionForm>
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn PasswordResetConfirmPage() -> impl IntoView {
+    let action = ServerAction::<ResetPassword>::new();
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    view! {
+        <Title text="Choose a new password"/>
+        <Meta name="robots" content="noindex"/>
+        <Meta name="referrer" content="no-referrer"/>
+        <section class="form-page" aria-labelledby="newpw-title">
+            <h1 id="newpw-title">"Choose a new password"</h1>
+            {move || match action.value().get().and_then(Result::ok) {
+                Some(message) => view! {
+                    <p class="notice" role="status">{message}</p>
+                    <p><A href="/login">"Log in"</A></p>
+                }
+                .into_any(),
+                None => view! {
+                    <ActionForm action=action attr:class="stack-form">
+                        <input type="hidden" name="token" value=token/>
+                        <Field id="newpw-password" name="new_password" label="New password" kind="password"
+                            autocomplete="new-password" required=true error=field_error(action, "new_password")/>
+                        <Field id="newpw-confirm" name="confirm" label="Confirm password" kind="password"
+                            autocomplete="new-password" required=true error=field_error(action, "confirm")/>
+                        <FormError error=form_error(action)/>
+                        <button type="submit" class="button primary">"Save"</button>
+                    </ActionForm>
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
+
+/// `/admin`: guarded on the server. Anonymous visitors are sent to log in; customers get 403.
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let overview = Resource::new(|| (), |_| admin_overview());
+    view! {
+        <Title text="Back office"/>
+        <Meta name="robots" content="noindex"/>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(o) => view! {
+                        <h1>"Back office"</h1>
+                        <dl class="totals admin-counts">
+                            <dt>"Accounts"</dt>
+                            <dd>{o.users}</dd>
+                            {o.orders_by_status.into_iter().map(|(status, n)| view! {
+                                <dt>{format!("Orders {status}")}</dt>
+                                <dd>{n}</dd>
+                            }).collect_view()}
+                        </dl>
+                    }
+                    .into_any(),
+                    Err(AppError::Unauthorized(_)) => view! { <Redirect path="/login?next=/admin"/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
