@@ -472,6 +472,11 @@ async fn the_admin_guard(backend: Backend) {
         call_server_fn(&env, "admin_overview", "application/x-www-form-urlencoded", "").await.status,
         StatusCode::UNAUTHORIZED
     );
+
+    // Promoting the customer (as `create-admin` does) takes effect at their next request.
+    let promoted = accounts::create_admin(env.db(), "cust@example.com", None).await.unwrap();
+    assert_eq!(promoted, accounts::AdminOutcome::Promoted);
+    assert_eq!(send(&env, users(Some(&customer))).await.status, StatusCode::OK);
 }
 
 fn server_fn_path(name: &str) -> String {

@@ -26,7 +26,7 @@ fn help_lists_every_command() {
     let out = run(&["--help"], &[]);
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for cmd in ["serve", "worker", "migrate", "seed", "send-test-mail"] {
+    for cmd in ["serve", "worker", "migrate", "seed", "send-test-mail", "create-admin"] {
         assert!(help.contains(cmd), "{cmd} missing from:\n{help}");
     }
     let sub = run(&["send-test-mail", "--help"], &[]);
@@ -86,6 +86,35 @@ fn send_test_mail_delivers_over_smtp() {
         run(&["send-test-mail", "--to", "not-an-address"], &[("DATABASE_URL", &url), ("SMTP_URL", &smtp)]);
     assert!(!bad.status.success());
     assert!(text(&bad.stderr).contains("--to"));
+}
+
+#[test]
+fn create_admin_creates_then_promotes() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/admin.db?mode=rwc", dir.path().display());
+    let db = [("DATABASE_URL", url.as_str())];
+    let with_password = [("DATABASE_URL", url.as_str()), ("ADMIN_PASSWORD", "a long admin secret")];
+
+    let created = run(&["create-admin", "--email", "Boss@Example.com"], &with_password);
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    assert!(text(&created.stdout).contains("created admin"));
+    let again = run(&["create-admin", "--email", "boss@example.com"], &db);
+    assert!(again.status.success(), "an existing admin needs no password: {}", text(&again.stderr));
+    assert!(text(&again.stdout).contains("already an admin"));
+
+    // A weak password, a bad address, or no password and no terminal: clear errors.
+    let weak = run(
+        &["create-admin", "--email", "new@example.com"],
+        &[("DATABASE_URL", &url), ("ADMIN_PASSWORD", "password")],
+    );
+    assert!(!weak.status.success());
+    assert!(text(&weak.stderr).contains("password:"), "{}", text(&weak.stderr));
+    let bad = run(&["create-admin", "--email", "nope"], &with_password);
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("email:"), "{}", text(&bad.stderr));
+    let no_tty = run(&["create-admin", "--email", "new@example.com"], &db);
+    assert!(!no_tty.status.success());
+    assert!(text(&no_tty.stderr).contains("password"), "{}", text(&no_tty.stderr));
 }
 
 /// Minimal HTTP/1.1 GET over a plain TCP socket; returns the status line's code.

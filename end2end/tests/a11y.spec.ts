@@ -10,6 +10,8 @@ for (const path of [
   "/dev/mail",
   "/cart",
   "/account/orders",
+  "/login",
+  "/password-reset",
 ]) {
   test(`no WCAG A/AA violations on ${path}`, async ({ page }) => {
     await page.goto(path);

@@ -1,17 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
-
-async function hydrated(page: Page) {
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
-}
-
-const cartLink = (page: Page) => page.getByRole("banner").getByRole("link", { name: /^Cart/ });
-
-async function noA11yViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.help} (e.g. ${v.nodes[0]?.target})`)).toEqual([]);
-}
+import { cartLink, fillFields, hydrated, noA11yViolations } from "./helpers";
 
 /** Adds one tea from the listing (through the page), then places the order over REST with the same cookie. */
 async function orderOneTea(page: Page, name: string): Promise<number> {
@@ -68,11 +57,13 @@ test("a guest buys two products with WELCOME10 and gets an order page and a mail
   await expect(page).toHaveURL(/\/checkout/);
   await expect(page.getByRole("heading", { level: 1, name: "Checkout" })).toBeVisible();
   await hydrated(page);
-  await page.getByLabel("First name").fill("Ada");
-  await page.getByLabel("Last name").fill("Lovelace");
-  await page.getByLabel("Email").fill("not-an-email");
-  await page.getByLabel("Address").fill("12 St James's Square");
-  await page.getByLabel("Postal code").fill("SW1Y 4JH");
+  await fillFields(page, {
+    "First name": "Ada",
+    "Last name": "Lovelace",
+    Email: "not-an-email",
+    Address: "12 St James's Square",
+    "Postal code": "SW1Y 4JH",
+  });
   await page.getByRole("button", { name: "Place order" }).click();
   await expect(page.getByText("Enter an email address like name@example.com.")).toBeVisible();
   await expect(page.getByText("Enter your city.")).toBeVisible();
@@ -154,16 +145,14 @@ test("without JavaScript the forms still work: add to cart, checkout, place orde
   await cartLink(page).click();
   await page.getByRole("button", { name: "Checkout" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Checkout" })).toBeVisible();
-  for (const [label, value] of [
-    ["First name", "Grace"],
-    ["Last name", "Hopper"],
-    ["Email", "grace@example.com"],
-    ["Address", "1 Navy Way"],
-    ["Postal code", "20001"],
-    ["City", "Arlington"],
-  ]) {
-    await page.getByLabel(label).fill(value);
-  }
+  await fillFields(page, {
+    "First name": "Grace",
+    "Last name": "Hopper",
+    Email: "grace@example.com",
+    Address: "1 Navy Way",
+    "Postal code": "20001",
+    City: "Arlington",
+  });
   await page.getByRole("button", { name: "Place order" }).click();
   await expect(page).toHaveURL(/\/orders\/\d+$/);
   await expect(page.getByTestId("order-status")).toHaveText("Created");

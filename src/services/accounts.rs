@@ -23,6 +23,7 @@ use uuid::Uuid;
 const ARGON2_M_KIB: u32 = 19 * 1024;
 const ARGON2_T: u32 = 2;
 const ARGON2_P: u32 = 1;
+const COMMON_PASSWORD: &str = "This password is one of the most common; choose another.";
 /// How long a mailed reset link works.
 pub const RESET_TOKEN_TTL: Duration = Duration::from_secs(3600);
 
@@ -96,7 +97,7 @@ pub fn is_common_password(password: &str) -> bool {
 pub fn check_new_password(password: &str, email: &str, field: &str) -> Result<(), AppError> {
     rules::check_password(password, email).map_err(|why| AppError::field(field, why))?;
     if is_common_password(password) {
-        return Err(AppError::field(field, "This password is one of the most common; choose another."));
+        return Err(AppError::field(field, COMMON_PASSWORD));
     }
     Ok(())
 }
@@ -132,8 +133,19 @@ pub async fn register(
     password: &str,
     confirm: Option<&str>,
 ) -> Result<Registered, AppError> {
-    let (name, email) = rules::check_registration(name, email, password, confirm)?;
-    check_new_password(password, &email, "password")?;
+    // Every problem at once: the shared rules, plus the common-password list.
+    let (name, email) =
+        match (rules::check_registration(name, email, password, confirm), is_common_password(password)) {
+            (Ok(valid), false) => valid,
+            (Ok(_), true) => return Err(AppError::field("password", COMMON_PASSWORD)),
+            (Err(AppError::Validation(mut fields)), common) => {
+                if common {
+                    fields.entry("password".into()).or_insert_with(|| COMMON_PASSWORD.into());
+                }
+                return Err(AppError::Validation(fields));
+            }
+            (Err(other), _) => return Err(other),
+        };
     // Hash before looking the address up, so both outcomes cost the same.
     let hash = hash_password(password).await?;
     let now = Utc::now();

@@ -299,7 +299,34 @@ pub async fn list(db: &impl ConnectionTrait, shopper: &Shopper) -> Result<Vec<Or
         .collect())
 }
 
-/// Where the shopper's latest order went: the checkout form starts from it.
+/// The checkout form's starting values: the account's saved address if it has one, else
+/// where the shopper's last order went, else the account's name and email.
+pub async fn checkout_prefill(
+    db: &impl ConnectionTrait,
+    shopper: &Shopper,
+    account: Option<&crate::entities::user::Model>,
+) -> Result<Shipping, AppError> {
+    let saved = account.map(|u| {
+        let me = super::accounts::to_me(u);
+        Shipping {
+            first_name: me.address.first_name,
+            last_name: me.address.last_name,
+            email: me.email,
+            address: me.address.address,
+            postal_code: me.address.postal_code,
+            city: me.address.city,
+        }
+    });
+    if let Some(saved) = saved.as_ref().filter(|s| !s.address.is_empty()) {
+        return Ok(saved.clone());
+    }
+    Ok(match last_shipping(db, shopper).await? {
+        Some(last) => last,
+        None => saved.unwrap_or_default(),
+    })
+}
+
+/// Where the shopper's latest order went.
 pub async fn last_shipping(
     db: &impl ConnectionTrait,
     shopper: &Shopper,

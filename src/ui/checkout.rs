@@ -20,12 +20,12 @@ pub struct CheckoutData {
 #[server]
 pub async fn checkout_details() -> Result<CheckoutData, AppError> {
     let cart = super::cart::get_cart().await?;
-    // Until accounts bring a saved address, start from this shopper's last order.
     let state = crate::infra::state::AppState::current()?;
-    let session = crate::adapters::shopper::auth_session().await?;
-    let prefill = match crate::adapters::shopper::known(&session).await? {
+    let auth = crate::adapters::shopper::auth_session().await?;
+    let prefill = match crate::adapters::shopper::known(&auth).await? {
         Some(shopper) => {
-            crate::services::orders::last_shipping(&state.db, &shopper).await?.unwrap_or_default()
+            let account = auth.user.as_ref().map(|a| &a.0);
+            crate::services::orders::checkout_prefill(&state.db, &shopper, account).await?
         }
         None => Shipping::default(),
     };

@@ -1,0 +1,23 @@
+import { expect, Locator, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+
+/** Waits until the WASM has hydrated the page (lib.rs sets the marker). */
+export async function hydrated(page: Page) {
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+}
+
+/** Runs axe-core's WCAG 2.1 A/AA rules on the page as it is now. */
+export async function noA11yViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help} (e.g. ${v.nodes[0]?.target})`)).toEqual([]);
+}
+
+export const header = (page: Page) => page.getByRole("banner");
+export const cartLink = (page: Page) => header(page).getByRole("link", { name: /^Cart/ });
+
+/** Fills labelled fields (exact label text) inside `scope`. */
+export async function fillFields(scope: Page | Locator, fields: Record<string, string>) {
+  for (const [label, value] of Object.entries(fields)) {
+    await scope.getByLabel(label, { exact: true }).fill(value);
+  }
+}
