@@ -537,3 +537,13 @@ on_both_backends!(
     outdated_hashes_are_upgraded_at_login,
     login_returns_to_a_local_next_only,
 );
+
+/// Every server function is called with POST: none changes state through a GET.
+#[test]
+fn no_server_function_uses_get() {
+    let paths: Vec<_> = leptos::server_fn::axum::server_fn_paths().collect();
+    assert!(paths.len() >= 20, "server functions are registered: {}", paths.len());
+    for (path, method) in paths {
+        assert_eq!(method, axum::http::Method::POST, "{path}");
+    }
+}
