@@ -523,7 +523,39 @@ async fn login_returns_to_a_local_next_only(backend: Backend) {
     }
 }
 
+async fn housekeeping_deletes_what_expired(backend: Backend) {
+    use fullstack_ws::entities::session;
+    use fullstack_ws::services::rate_limit::{self, Limit};
+    use sea_orm::{ActiveModelTrait, ConnectionTrait, PaginatorTrait, Set};
+    let env = TestEnv::new(backend, &[]).await;
+    let db = env.db();
+    let live = register(&env, "ada@example.com").await;
+    session::ActiveModel {
+        id: Set("long-gone".into()),
+        data: Set("{}".into()),
+        expires_at: Set(chrono::Utc::now() - chrono::Duration::hours(1)),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let limit = Limit { max: 5, window: std::time::Duration::from_secs(60) };
+    rate_limit::hit(db, "old", limit, chrono::Utc::now() - chrono::Duration::days(2)).await.unwrap();
+    rate_limit::hit(db, "fresh", limit, chrono::Utc::now()).await.unwrap();
+
+    fullstack_ws::adapters::jobs::housekeeping(&env.state.jobs).await;
+
+    assert_eq!(session::Entity::find().count(db).await.unwrap(), 1);
+    assert_eq!(me(&env, &live).await, StatusCode::OK);
+    let keys = db
+        .query_all(sea_orm::Statement::from_string(db.get_database_backend(), "SELECT key FROM rate_limits"))
+        .await
+        .unwrap();
+    let keys: Vec<String> = keys.iter().map(|r| r.try_get("", "key").unwrap()).collect();
+    assert!(keys.contains(&"fresh".to_string()) && !keys.contains(&"old".to_string()), "{keys:?}");
+}
+
 on_both_backends!(
+    housekeeping_deletes_what_expired,
     register_login_logout,
     login_renews_the_session_and_keeps_the_cart,
     weak_passwords_and_bad_fields_are_refused,

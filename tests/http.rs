@@ -150,7 +150,10 @@ async fn responses_carry_security_headers(backend: Backend) {
         assert_eq!(r.headers["x-content-type-options"], "nosniff", "{uri}");
         assert_eq!(r.headers["x-frame-options"], "DENY", "{uri}");
         assert_eq!(r.headers["referrer-policy"], "strict-origin-when-cross-origin", "{uri}");
+        assert_eq!(r.headers["cache-control"], "no-store", "{uri}: personal data is never cached");
     }
+    let asset = get(&env, "/pkg/fullstack-ws.css").await;
+    assert!(asset.headers.get("cache-control").is_none(), "static assets keep normal caching");
 }
 
 async fn health_and_readiness(backend: Backend) {

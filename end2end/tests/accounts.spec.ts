@@ -26,7 +26,14 @@ test("register, log out, log in, edit the profile, reset the password by mail, l
   await page.goto("/register");
   await hydrated(page);
   await noA11yViolations(page);
-  // Field errors first: a common password and a mismatch.
+  // The browser checks each field as the shopper leaves it, before any submit.
+  await page.getByLabel("Email").fill("not an address");
+  await page.getByLabel("Email").blur();
+  await expect(page.getByText("Enter an email address like name@example.com.")).toBeVisible();
+  await page.getByLabel("Password", { exact: true }).fill("short");
+  await page.getByLabel("Password", { exact: true }).blur();
+  await expect(page.getByText("Use at least 8 characters.")).toBeVisible();
+  // The server adds its own: a common password; and a mismatch.
   await page.getByLabel("Name").fill("Ada Lovelace");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill("password1");

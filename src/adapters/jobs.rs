@@ -69,8 +69,9 @@ pub async fn reconcile_outbox(ctx: &JobContext) -> Result<usize, String> {
 }
 
 /// The periodic work of every worker process: lost mail jobs re-enqueued, unpaid orders
-/// past their time cancelled (stock released), expired sessions deleted. Each step is
-/// idempotent, so several processes may run it at once.
+/// past their time cancelled (stock released), expired sessions, old rate-limit counters
+/// and expired reset tokens deleted. Each step is idempotent, so several processes may
+/// run it at once.
 pub async fn housekeeping(ctx: &JobContext) {
     if let Err(e) = reconcile_outbox(ctx).await {
         tracing::warn!(error = %e, "outbox reconcile failed");
@@ -79,6 +80,13 @@ pub async fn housekeeping(ctx: &JobContext) {
         crate::services::orders::cancel_stale(&ctx.db, ctx.unpaid_order_ttl, chrono::Utc::now()).await
     {
         tracing::warn!(error = %e, "stale order cancel failed");
+    }
+    let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
+    if let Err(e) = crate::services::rate_limit::forget_before(&ctx.db, day_ago).await {
+        tracing::warn!(error = %e, "rate limit cleanup failed");
+    }
+    if let Err(e) = crate::services::accounts::forget_expired_resets(&ctx.db, day_ago).await {
+        tracing::warn!(error = %e, "reset token cleanup failed");
     }
     match crate::infra::session::DbSessionStore::new(ctx.db.clone()).delete_expired().await {
         Ok(0) => {}

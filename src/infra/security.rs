@@ -20,6 +20,18 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
+/// Pages and API answers carry personal data (the header's cart, the account): no shared
+/// or browser cache may keep them. Static assets keep their normal caching.
+pub async fn no_store_for_dynamic(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let is_static = ["/pkg/", "/images/", "/favicon"].iter().any(|p| path.starts_with(p));
+    let mut res = next.run(req).await;
+    if !is_static && !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
 /// The site's origin (`scheme://host[:port]`) that state-changing requests must come from.
 #[derive(Debug, Clone)]
 pub struct SiteOrigin(pub String);

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(crate::ui::shell))
         .layer(axum::middleware::map_response(server_fn_error_status))
+        .layer(axum::middleware::from_fn(super::security::no_store_for_dynamic))
         .layer(axum::middleware::from_fn_with_state(
             super::security::SiteOrigin::from_site_url(&state.config.site_url),
             super::security::refuse_cross_site,

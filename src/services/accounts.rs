@@ -332,6 +332,18 @@ pub async fn request_reset(
     Ok(Some(mail_id))
 }
 
+/// Deletes reset tokens that expired before `cutoff` (housekeeping).
+pub async fn forget_expired_resets(
+    db: &impl ConnectionTrait,
+    cutoff: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let gone = password_reset::Entity::delete_many()
+        .filter(password_reset::Column::ExpiresAt.lt(cutoff))
+        .exec(db)
+        .await?;
+    Ok(gone.rows_affected)
+}
+
 /// Sets a new password with a mailed token: once, within the hour. Returns the account.
 pub async fn reset_password(
     db: &DatabaseConnection,

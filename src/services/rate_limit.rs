@@ -46,3 +46,11 @@ pub async fn hit(
     }
     Ok(())
 }
+
+/// Deletes counters whose window started before `cutoff` (housekeeping).
+pub async fn forget_before(db: &impl ConnectionTrait, cutoff: DateTime<Utc>) -> Result<u64, AppError> {
+    let sql = "DELETE FROM rate_limits WHERE window_start < $1";
+    let done =
+        db.execute(Statement::from_sql_and_values(db.get_database_backend(), sql, [cutoff.into()])).await?;
+    Ok(done.rows_affected())
+}

@@ -2,9 +2,11 @@
 //! changes, password reset; the header's account links; the guarded admin page.
 
 use super::errors::ErrorView;
-use super::forms::{field_error, form_error, Field, FormError};
+use super::forms::{field_error, fields_of, form_error, Field, FieldValue, FormError, LiveCheck};
 use crate::models::account::Me;
+use crate::models::account::{check_password, check_registration};
 use crate::models::AppError;
+use crate::models::FieldErrors;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::components::{Redirect, A};
@@ -206,9 +208,26 @@ pub fn AccountLinks() -> impl IntoView {
     }
 }
 
+fn registration_rules(get: FieldValue) -> FieldErrors {
+    fields_of(check_registration(&get("name"), &get("email"), &get("password"), Some(&get("confirm"))))
+}
+
+/// Rules for a form with `new_password` and `confirm`.
+fn new_password_rules(get: FieldValue) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if let Err(why) = check_password(&get("new_password"), "") {
+        errors.insert("new_password".into(), why.into());
+    }
+    if get("confirm") != get("new_password") {
+        errors.insert("confirm".into(), "The passwords do not match.".into());
+    }
+    errors
+}
+
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let action = use_auth().register;
+    let live = LiveCheck::new();
     let done = move || action.value().get().and_then(Result::ok);
     view! {
         <Title text="Create an account"/>
@@ -221,15 +240,15 @@ pub fn RegisterPage() -> impl IntoView {
                 }
                 .into_any(),
                 None => view! {
-                    <ActionForm action=action attr:class="stack-form">
+                    <ActionForm action=action attr:class="stack-form" on:focusout=live.on_focusout(registration_rules)>
                         <Field id="reg-name" name="name" label="Name" autocomplete="name" required=true
-                            error=field_error(action, "name")/>
+                            error=live.error(action, "name")/>
                         <Field id="reg-email" name="email" label="Email" kind="email" autocomplete="email" required=true
-                            error=field_error(action, "email")/>
+                            error=live.error(action, "email")/>
                         <Field id="reg-password" name="password" label="Password" kind="password" autocomplete="new-password"
-                            required=true error=field_error(action, "password")/>
+                            required=true error=live.error(action, "password")/>
                         <Field id="reg-confirm" name="confirm" label="Confirm password" kind="password"
-                            autocomplete="new-password" required=true error=field_error(action, "confirm")/>
+                            autocomplete="new-password" required=true error=live.error(action, "confirm")/>
                         <p class="note">"At least 8 characters; not your email address and not a common password."</p>
                         <FormError error=form_error(action)/>
                         <button type="submit" class="button primary" disabled=move || action.pending().get()>"Register"</button>
@@ -317,6 +336,7 @@ fn AccountForms(me: Me) -> impl IntoView {
     let auth = use_auth();
     let (profile, email) = (auth.update_profile, auth.change_email);
     let password = ServerAction::<ChangePassword>::new();
+    let live = LiveCheck::new();
     let saved =
         |ok: bool, text: &'static str| ok.then(|| view! { <p class="notice" role="status">{text}</p> });
     let a = me.address.clone();
@@ -360,13 +380,13 @@ fn AccountForms(me: Me) -> impl IntoView {
         </section>
         <section class="account-section" aria-labelledby="password-title">
             <h2 id="password-title">"Password"</h2>
-            <ActionForm action=password attr:class="stack-form">
+            <ActionForm action=password attr:class="stack-form" on:focusout=live.on_focusout(new_password_rules)>
                 <Field id="pw-current" name="current_password" label="Current password" kind="password"
                     autocomplete="current-password" required=true error=field_error(password, "current_password")/>
                 <Field id="pw-new" name="new_password" label="New password" kind="password" autocomplete="new-password"
-                    required=true error=field_error(password, "new_password")/>
+                    required=true error=live.error(password, "new_password")/>
                 <Field id="pw-confirm" name="confirm" label="Confirm password" kind="password" autocomplete="new-password"
-                    required=true error=field_error(password, "confirm")/>
+                    required=true error=live.error(password, "confirm")/>
                 <FormError error=form_error(password)/>
                 {move || password.value().get().and_then(Result::ok).map(|m| view! { <p class="notice" role="status">{m}</p> })}
                 <button type="submit" class="button primary">"Save"</button>
@@ -402,6 +422,7 @@ pub fn PasswordResetPage() -> impl IntoView {
 #[component]
 pub fn PasswordResetConfirmPage() -> impl IntoView {
     let action = ServerAction::<ResetPassword>::new();
+    let live = LiveCheck::new();
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     view! {
@@ -417,12 +438,12 @@ pub fn PasswordResetConfirmPage() -> impl IntoView {
                 }
                 .into_any(),
                 None => view! {
-                    <ActionForm action=action attr:class="stack-form">
+                    <ActionForm action=action attr:class="stack-form" on:focusout=live.on_focusout(new_password_rules)>
                         <input type="hidden" name="token" value=token/>
                         <Field id="newpw-password" name="new_password" label="New password" kind="password"
-                            autocomplete="new-password" required=true error=field_error(action, "new_password")/>
+                            autocomplete="new-password" required=true error=live.error(action, "new_password")/>
                         <Field id="newpw-confirm" name="confirm" label="Confirm password" kind="password"
-                            autocomplete="new-password" required=true error=field_error(action, "confirm")/>
+                            autocomplete="new-password" required=true error=live.error(action, "confirm")/>
                         <FormError error=form_error(action)/>
                         <button type="submit" class="button primary">"Save"</button>
                     </ActionForm>

@@ -1,8 +1,9 @@
 //! `/checkout`: the shipping form and `Place order`. The form carries an idempotency key,
 //! so a double submit places one order.
 
-use super::cart::{error_text, use_cart};
+use super::cart::use_cart;
 use super::errors::ErrorView;
+use super::forms::{fields_of, form_error, Field, FieldValue, FormError, LiveCheck};
 use crate::models::{AppError, Cart, FieldErrors, Shipping};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -97,91 +98,38 @@ fn field_value(s: &Shipping, name: &str) -> String {
     .clone()
 }
 
+fn shipping_rules(get: FieldValue) -> FieldErrors {
+    let typed = Shipping {
+        first_name: get("first_name"),
+        last_name: get("last_name"),
+        email: get("email"),
+        address: get("address"),
+        postal_code: get("postal_code"),
+        city: get("city"),
+    };
+    fields_of(typed.validate())
+}
+
 #[component]
 fn CheckoutForm(details: CheckoutData) -> impl IntoView {
     let place = use_cart().place_order;
-    // Checked in the browser as the shopper leaves each field (same rules as the server).
-    let client_errors = RwSignal::new(FieldErrors::new());
-    let touched = RwSignal::new(Vec::<String>::new());
-    let server_errors = move || match place.value().get() {
-        Some(Err(AppError::Validation(fields))) => fields,
-        _ => FieldErrors::new(),
-    };
-    let other_error = move || match place.value().get() {
-        Some(Err(AppError::Validation(_))) | Some(Ok(_)) | None => None,
-        Some(Err(e)) => Some(error_text(&e)),
-    };
-    let error_for = move |name: &'static str| {
-        move || {
-            let server = server_errors();
-            server.get(name).cloned().or_else(|| {
-                touched
-                    .with(|t| t.iter().any(|f| f == name))
-                    .then(|| client_errors.with(|c| c.get(name).cloned()))
-                    .flatten()
-            })
-        }
-    };
-    let on_focusout = move |ev: leptos::ev::FocusEvent| {
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
-                return;
-            };
-            let Some(form) = input.form() else { return };
-            let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
-            let get = |k: &str| data.get(k).as_string().unwrap_or_default();
-            let typed = Shipping {
-                first_name: get("first_name"),
-                last_name: get("last_name"),
-                email: get("email"),
-                address: get("address"),
-                postal_code: get("postal_code"),
-                city: get("city"),
-            };
-            touched.update(|t| {
-                if !t.contains(&input.name()) {
-                    t.push(input.name());
-                }
-            });
-            client_errors.set(match typed.validate() {
-                Err(AppError::Validation(fields)) => fields,
-                _ => FieldErrors::new(),
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
-    };
+    let live = LiveCheck::new();
     let cart = details.cart.clone();
     view! {
         <div class="checkout">
-            <ActionForm action=place attr:class="checkout-form" attr:novalidate=true on:focusout=on_focusout>
+            <ActionForm action=place attr:class="checkout-form" attr:novalidate=true on:focusout=live.on_focusout(shipping_rules)>
                 <fieldset>
                     <legend>"Shipping address"</legend>
                     <input type="hidden" name="idempotency_key" value=details.idempotency_key.clone()/>
                     {FIELDS
                         .into_iter()
-                        .map(|(name, label, kind, autocomplete)| {
-                            let error = error_for(name);
-                            let error_id = format!("{name}-error");
-                            view! {
-                                <div class="field">
-                                    <label for=name>{label}</label>
-                                    <input id=name name=name type=kind autocomplete=autocomplete required
-                                        value=field_value(&details.prefill, name)
-                                        aria-invalid=move || error().is_some().to_string()
-                                        aria-describedby=error_id.clone()/>
-                                    <p class="field-error" id=error_id>{error}</p>
-                                </div>
-                            }
+                        .map(|(name, label, kind, autocomplete)| view! {
+                            <Field id=name name=name label=label kind=kind autocomplete=autocomplete required=true
+                                value=field_value(&details.prefill, name) error=live.error(place, name)/>
                         })
                         .collect_view()}
                 </fieldset>
-                {move || other_error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
-                {move || (!server_errors().is_empty()).then(|| view! {
-                    <p class="notice error" role="alert">"Please correct the highlighted fields."</p>
-                })}
+                <FormError error=form_error(place)/>
                 <button type="submit" class="button primary" disabled=move || place.pending().get()>"Place order"</button>
                 {move || place.pending().get().then(|| view! { <p class="loading" role="status">"Placing your order…"</p> })}
             </ActionForm>

@@ -65,3 +65,78 @@ pub fn Field(
 pub fn FormError(#[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
     move || error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })
 }
+
+/// Reads a field of the form being checked.
+pub type FieldValue<'a> = &'a dyn Fn(&str) -> String;
+
+/// Instant feedback: the same rules the server runs, run in the browser as the shopper
+/// leaves each field. Only fields already visited show their message.
+#[derive(Clone, Copy)]
+pub struct LiveCheck {
+    errors: RwSignal<crate::models::FieldErrors>,
+    touched: RwSignal<Vec<String>>,
+}
+
+impl LiveCheck {
+    pub fn new() -> Self {
+        Self { errors: RwSignal::new(Default::default()), touched: RwSignal::new(Vec::new()) }
+    }
+
+    /// A `focusout` handler for the form: re-runs `rules` over the form's current values.
+    pub fn on_focusout(
+        self,
+        rules: fn(FieldValue) -> crate::models::FieldErrors,
+    ) -> impl Fn(leptos::ev::FocusEvent) + Clone + 'static {
+        move |ev: leptos::ev::FocusEvent| {
+            #[cfg(feature = "hydrate")]
+            {
+                use wasm_bindgen::JsCast;
+                let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                else {
+                    return;
+                };
+                let Some(form) = input.form() else { return };
+                let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
+                let get = |k: &str| data.get(k).as_string().unwrap_or_default();
+                self.touched.update(|t| {
+                    if !t.contains(&input.name()) {
+                        t.push(input.name());
+                    }
+                });
+                self.errors.set(rules(&get));
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (ev, rules);
+        }
+    }
+
+    /// The message for `name`: the server's answer first, else the browser's own check
+    /// once the field has been visited.
+    pub fn error<S>(self, action: ServerAction<S>, name: &'static str) -> Signal<Option<String>>
+    where
+        S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+        S::Output: Send + Sync + 'static,
+    {
+        let server = field_error(action, name);
+        Signal::derive(move || {
+            server.get().or_else(|| {
+                let visited = self.touched.with(|t| t.iter().any(|f| f == name));
+                visited.then(|| self.errors.with(|e| e.get(name).cloned())).flatten()
+            })
+        })
+    }
+}
+
+impl Default for LiveCheck {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The validation errors of a check, or none.
+pub fn fields_of<T>(result: Result<T, AppError>) -> crate::models::FieldErrors {
+    match result {
+        Err(AppError::Validation(fields)) => fields,
+        _ => Default::default(),
+    }
+}
