@@ -101,8 +101,9 @@ pub fn check_registration(
 ) -> Result<(String, String), AppError> {
     let mut errors = FieldErrors::new();
     let name = normalize_name(name).map_err(|e| merge(&mut errors, e)).ok();
+    let raw_email = email;
     let email = normalize_email(email).map_err(|e| merge(&mut errors, e)).ok();
-    if let Err(why) = check_password(password, email.as_deref().unwrap_or(email_hint(email.as_deref()))) {
+    if let Err(why) = check_password(password, email.as_deref().unwrap_or(raw_email)) {
         errors.insert("password".into(), why.into());
     }
     if confirm.is_some_and(|c| c != password) {
@@ -112,10 +113,6 @@ pub fn check_registration(
         (Some(name), Some(email)) if errors.is_empty() => Ok((name, email)),
         _ => Err(AppError::Validation(errors)),
     }
-}
-
-fn email_hint(email: Option<&str>) -> &str {
-    email.unwrap_or_default()
 }
 
 fn merge(errors: &mut FieldErrors, e: AppError) {
