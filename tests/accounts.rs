@@ -280,6 +280,23 @@ async fn brute_force_is_limited_per_account_and_per_address(backend: Backend) {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
+async fn behind_a_trusted_proxy_limits_apply_per_client(backend: Backend) {
+    let env = TestEnv::new(backend, &[("TRUSTED_PROXIES", "10.9.9.9")]).await;
+    let attempt = |n: usize, client: &str| {
+        let body = json!({"email": format!("user{n}@example.com"), "password": "wrong guess"});
+        let mut req = from_ip(json_request("POST", "/api/v1/auth/login", None, Some(body)), [10, 9, 9, 9]);
+        req.headers_mut().insert("x-forwarded-for", client.parse().unwrap());
+        req
+    };
+    for n in 0..30 {
+        assert_eq!(send(&env, attempt(n, "198.51.100.7")).await.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(send(&env, attempt(99, "198.51.100.7")).await.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy is not affected, however it forges the header.
+    assert_eq!(send(&env, attempt(99, "198.51.100.8")).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(&env, attempt(98, "198.51.100.7, 198.51.100.9")).await.status, StatusCode::UNAUTHORIZED);
+}
+
 async fn cross_site_requests_are_refused(backend: Backend) {
     let env = TestEnv::new(backend, &[]).await;
     let cookie = register(&env, "ada@example.com").await;
@@ -555,6 +572,7 @@ async fn housekeeping_deletes_what_expired(backend: Backend) {
 }
 
 on_both_backends!(
+    behind_a_trusted_proxy_limits_apply_per_client,
     housekeeping_deletes_what_expired,
     register_login_logout,
     login_renews_the_session_and_keeps_the_cart,

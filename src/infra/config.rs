@@ -31,6 +31,9 @@ pub struct Config {
     /// `SESSION_DAYS`: a guest session, or a login with "Keep me logged in", lasts this
     /// many days after the last visit.
     pub session_days: u32,
+    /// `TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
+    /// `X-Forwarded-For` names the client (for rate limits). Empty: trust none.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 pub const MAX_WORKERS: u32 = 64;
@@ -151,6 +154,16 @@ impl Config {
             }
         };
 
+        let mut trusted_proxies = Vec::new();
+        for raw in
+            var("TRUSTED_PROXIES").unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty())
+        {
+            match raw.parse() {
+                Ok(ip) => trusted_proxies.push(ip),
+                Err(_) => bad("TRUSTED_PROXIES", "must be comma-separated IP addresses", raw),
+            }
+        }
+
         if !errors.is_empty() {
             return Err(ConfigError(errors));
         }
@@ -169,6 +182,7 @@ impl Config {
             seed_demo,
             unpaid_order_ttl,
             session_days,
+            trusted_proxies,
         })
     }
 
@@ -205,6 +219,9 @@ mod tests {
         assert!(c.dev_mailbox_enabled());
         assert_eq!(c.log_format, LogFormat::Text);
         assert_eq!(c.unpaid_order_ttl.as_secs(), 24 * 3600);
+        assert!(c.trusted_proxies.is_empty());
+        let proxied = config(&[("TRUSTED_PROXIES", "10.0.0.1, ::1")]).unwrap();
+        assert_eq!(proxied.trusted_proxies.len(), 2);
     }
 
     #[test]
@@ -224,6 +241,7 @@ mod tests {
             ("MAIL_FROM", "not an address"),
             ("UNPAID_ORDER_HOURS", "0"),
             ("SESSION_DAYS", "forever"),
+            ("TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
         ])
         .unwrap_err();
         let text = err.to_string();
@@ -236,6 +254,7 @@ mod tests {
             "MAIL_FROM",
             "UNPAID_ORDER_HOURS",
             "SESSION_DAYS",
+            "TRUSTED_PROXIES",
         ] {
             assert_eq!(text.lines().filter(|l| l.starts_with(key)).count(), 1, "{key} in {text}");
         }

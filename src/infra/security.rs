@@ -7,8 +7,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::net::{IpAddr, SocketAddr};
 
-/// The peer address of the connection (`None` when served without connection info, as
-/// in in-process tests).
+/// The client's address, as rate limits see it: the TCP peer, or behind a trusted proxy
+/// the address that proxy reported (`None` without connection info, as in in-process tests).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub Option<IpAddr>);
 
@@ -16,8 +16,45 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+        let resolved = parts.extensions.get::<ClientIp>().copied();
+        Ok(resolved
+            .unwrap_or_else(|| ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))))
     }
+}
+
+/// The reverse proxies (`TRUSTED_PROXIES`) whose `X-Forwarded-For` is believed.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub std::sync::Arc<Vec<IpAddr>>);
+
+/// Works out the client address once per request (see [`client_ip`]).
+pub async fn resolve_client_ip(
+    State(trusted): State<TrustedProxies>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let ip = client_ip(peer, forwarded, &trusted.0);
+    req.extensions_mut().insert(ClientIp(ip));
+    next.run(req).await
+}
+
+/// The peer, unless it is a trusted proxy: then the right-most address in
+/// `X-Forwarded-For` that is not itself a trusted proxy (the left part is client-supplied
+/// and could be forged).
+pub fn client_ip(peer: Option<IpAddr>, forwarded_for: &str, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let mut ip = peer?;
+    if !trusted.contains(&ip) {
+        return Some(ip);
+    }
+    for hop in forwarded_for.split(',').rev() {
+        let Ok(addr) = hop.trim().parse::<IpAddr>() else { break };
+        ip = addr;
+        if !trusted.contains(&addr) {
+            break;
+        }
+    }
+    Some(ip)
 }
 
 /// Pages and API answers carry personal data (the header's cart, the account): no shared
@@ -69,6 +106,27 @@ fn is_cross_site(req: &Request, site: &SiteOrigin) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let peer: IpAddr = "203.0.113.9".parse().unwrap();
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        assert_eq!(
+            client_ip(Some(peer), "1.2.3.4", &[proxy]),
+            Some(peer),
+            "untrusted peers can't claim an address"
+        );
+        assert_eq!(client_ip(Some(proxy), "6.6.6.6, 1.2.3.4", &[proxy]), ip("1.2.3.4"), "right-most hop");
+        assert_eq!(
+            client_ip(Some(proxy), "1.2.3.4, 10.0.0.1", &[proxy]),
+            ip("1.2.3.4"),
+            "skips trusted hops"
+        );
+        assert_eq!(client_ip(Some(proxy), "", &[proxy]), Some(proxy));
+        assert_eq!(client_ip(Some(proxy), "garbage", &[proxy]), Some(proxy));
+        assert_eq!(client_ip(None, "1.2.3.4", &[proxy]), None);
+    }
 
     #[test]
     fn origin_of_the_site_url() {

@@ -55,6 +55,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(server_fn_error_status))
         .layer(axum::middleware::from_fn(super::security::no_store_for_dynamic))
         .layer(axum::middleware::from_fn_with_state(
+            super::security::TrustedProxies(Arc::new(state.config.trusted_proxies.clone())),
+            super::security::resolve_client_ip,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             super::security::SiteOrigin::from_site_url(&state.config.site_url),
             super::security::refuse_cross_site,
         ))
