@@ -247,37 +247,37 @@ async fn brute_force_is_limited_per_account_and_per_address(backend: Backend) {
         StatusCode::UNAUTHORIZED
     );
 
-    // Reset requests too.
+    // Reset requests too: 3 an hour per account.
+    let reset_request = || {
+        let body = json!({"email": "ada@example.com"});
+        from_ip(json_request("POST", "/api/v1/auth/password-reset", None, Some(body)), [172, 16, 0, 1])
+    };
     for _ in 0..3 {
-        let r = send(
-            &env,
-            from_ip(
-                json_request(
-                    "POST",
-                    "/api/v1/auth/password-reset",
-                    None,
-                    Some(json!({"email": "ada@example.com"})),
-                ),
-                [172, 16, 0, 1],
-            ),
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(send(&env, reset_request()).await.status, StatusCode::OK);
     }
-    let r = send(
+    let r = send(&env, reset_request()).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn oversized_input_is_refused_not_a_server_error(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let huge_email = format!("{}@example.com", "a".repeat(1000));
+    let login = log_in(&env, &huge_email, PASSWORD, None).await;
+    assert_eq!(login.status, StatusCode::UNAUTHORIZED, "{}", login.body);
+    let reset = post(&env, "/api/v1/auth/password-reset", None, json!({"email": huge_email})).await;
+    assert_eq!(reset.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reset.body);
+    let register = post(
         &env,
-        from_ip(
-            json_request(
-                "POST",
-                "/api/v1/auth/password-reset",
-                None,
-                Some(json!({"email": "ada@example.com"})),
-            ),
-            [172, 16, 0, 1],
-        ),
+        "/api/v1/auth/register",
+        None,
+        json!({"email": huge_email, "password": PASSWORD, "name": "A"}),
     )
     .await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(register.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", register.body);
+    let cookie = self::register(&env, "ada@example.com").await;
+    let patch = json!({"name": "n".repeat(5000), "address": {"first_name": "", "last_name": "", "address": "x".repeat(5000), "postal_code": "", "city": ""}});
+    let r = send(&env, json_request("PATCH", "/api/v1/me", Some(&cookie), Some(patch))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 }
 
 async fn behind_a_trusted_proxy_limits_apply_per_client(backend: Backend) {
@@ -572,6 +572,7 @@ async fn housekeeping_deletes_what_expired(backend: Backend) {
 }
 
 on_both_backends!(
+    oversized_input_is_refused_not_a_server_error,
     behind_a_trusted_proxy_limits_apply_per_client,
     housekeeping_deletes_what_expired,
     register_login_logout,

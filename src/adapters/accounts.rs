@@ -2,6 +2,7 @@
 //! and out (with rate limits, cart merge and session renewal), password reset, and the
 //! one guard every admin page, server function and REST route uses.
 
+use super::shopper::session_error;
 use crate::infra::auth::{Account, AuthSession, Credentials};
 use crate::infra::state::AppState;
 use crate::models::account::{Me, Role};
@@ -30,13 +31,14 @@ pub const RESET_REQUESTED_MESSAGE: &str =
     "If an account uses that address, we have mailed it a link to set a new password. It works for one hour.";
 const BAD_CREDENTIALS: &str = "The email or password is incorrect.";
 
-fn ip_key(ip: Option<IpAddr>) -> String {
-    ip.map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
+/// An address as typed, normalized and bounded (no email is longer than 254 characters),
+/// so rate-limit keys and log lines stay small whatever a client sends.
+fn typed_email(email: &str) -> String {
+    email.trim().to_lowercase().chars().take(254).collect()
 }
 
-fn session_failed(e: impl std::fmt::Display) -> AppError {
-    tracing::error!(error = %e, "session update failed");
-    AppError::Internal
+fn ip_key(ip: Option<IpAddr>) -> String {
+    ip.map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
 }
 
 /// Registers an account. A new account is logged in and welcomed; an address that
@@ -77,14 +79,14 @@ pub async fn log_in(
     remember: bool,
     ip: Option<IpAddr>,
 ) -> Result<Me, AppError> {
-    let email = email.trim().to_lowercase();
     let now = Utc::now();
+    let creds = Credentials { email: email.to_owned(), password: password.to_owned() };
+    let email = typed_email(email);
     rate_limit::hit(&state.db, &format!("login:ip:{}", ip_key(ip)), LOGIN_PER_IP, now).await?;
     rate_limit::hit(&state.db, &format!("login:account:{email}"), LOGIN_PER_ACCOUNT, now).await?;
-    let creds = Credentials { email: email.clone(), password: password.to_owned() };
     let result = auth.authenticate(creds).await.map_err(|e| match e {
         axum_login::Error::Backend(app) => app,
-        axum_login::Error::Session(e) => session_failed(e),
+        axum_login::Error::Session(e) => session_error(e),
     });
     match result {
         Ok(Some(account)) => {
@@ -112,7 +114,7 @@ async fn start_session(
 ) -> Result<Me, AppError> {
     let guest = super::shopper::guest_id(auth).await?;
     // axum-login gives the session a new id here (session fixation).
-    auth.login(&account).await.map_err(session_failed)?;
+    auth.login(&account).await.map_err(session_error)?;
     auth.session.set_expiry(Some(if remember {
         Expiry::OnInactivity(time::Duration::days(i64::from(state.config.session_days)))
     } else {
@@ -131,7 +133,7 @@ pub async fn log_out(auth: &mut AuthSession) -> Result<(), AppError> {
     if let Some(account) = &auth.user {
         tracing::info!(user = account.0.id, "logout");
     }
-    auth.logout().await.map_err(session_failed)?;
+    auth.logout().await.map_err(session_error)?;
     Ok(())
 }
 
@@ -143,8 +145,8 @@ pub async fn request_reset(
 ) -> Result<&'static str, AppError> {
     let now = Utc::now();
     rate_limit::hit(&state.db, &format!("reset:ip:{}", ip_key(ip)), RESET_PER_IP, now).await?;
-    let normalized = email.trim().to_lowercase();
-    rate_limit::hit(&state.db, &format!("reset:account:{normalized}"), RESET_PER_ACCOUNT, now).await?;
+    let key = format!("reset:account:{}", typed_email(email));
+    rate_limit::hit(&state.db, &key, RESET_PER_ACCOUNT, now).await?;
     let from = &state.config.mail_from;
     if let Some(mail_id) = accounts::request_reset(&state.db, email, from, &state.config.site_url).await? {
         super::jobs::deliver_later(&state.jobs, mail_id).await;
@@ -158,7 +160,7 @@ pub async fn keep_session_after_password_change(
     auth: &mut AuthSession,
     updated: crate::entities::user::Model,
 ) -> Result<(), AppError> {
-    auth.login(&Account(updated)).await.map_err(session_failed)
+    auth.login(&Account(updated)).await.map_err(session_error)
 }
 
 /// The logged-in account, or 401.

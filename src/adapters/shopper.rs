@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 const GUEST_KEY: &str = "guest_id";
 
-fn session_error(e: impl std::fmt::Display) -> AppError {
+/// A session store failure, logged; the client sees `Internal`.
+pub(crate) fn session_error(e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "session store failed");
     AppError::Internal
 }
@@ -37,10 +38,17 @@ pub async fn get_or_create(auth: &AuthSession) -> Result<Shopper, AppError> {
     Ok(Shopper::Guest(id))
 }
 
-/// The auth session of the request a server function is handling.
-pub async fn auth_session() -> Result<AuthSession, AppError> {
-    leptos_axum::extract::<AuthSession>().await.map_err(|e| {
+/// Whose orders this request may see: no shopper yet means no order is theirs.
+pub async fn order_owner(auth: &AuthSession) -> Result<Shopper, AppError> {
+    known(auth).await?.ok_or_else(|| AppError::not_found("Order"))
+}
+
+/// The app state and auth session of the request a server function is handling.
+pub async fn request() -> Result<(crate::infra::state::AppState, AuthSession), AppError> {
+    let state = crate::infra::state::AppState::current()?;
+    let auth = leptos_axum::extract::<AuthSession>().await.map_err(|e| {
         tracing::error!(error = %e, "no session layer on this request");
         AppError::Internal
-    })
+    })?;
+    Ok((state, auth))
 }

@@ -38,7 +38,7 @@ impl Shopper {
         }
     }
 
-    fn cart_filter(&self) -> sea_orm::sea_query::SimpleExpr {
+    pub(crate) fn cart_filter(&self) -> sea_orm::sea_query::SimpleExpr {
         match self {
             Shopper::Guest(id) => cart::Column::GuestId.eq(id.to_string()),
             Shopper::User(id) => cart::Column::UserId.eq(*id),
@@ -77,24 +77,15 @@ async fn ensure_cart(db: &impl ConnectionTrait, shopper: &Shopper) -> Result<car
     find_cart(db, shopper).await?.ok_or(AppError::Internal)
 }
 
-async fn touch(db: &impl ConnectionTrait, cart_id: i64) -> Result<(), AppError> {
-    cart::Entity::update_many()
-        .col_expr(cart::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(cart::Column::Id.eq(cart_id))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Marks the shopper's cart as just used; false when there is no cart. Placing an order
+/// Marks the matching cart as just used; false when there is none. Placing an order
 /// runs this first so that its transaction starts with a write (see `orders::place`).
-pub(crate) async fn touch_shoppers_cart(
+pub(crate) async fn touch(
     db: &impl ConnectionTrait,
-    shopper: &Shopper,
+    which: sea_orm::sea_query::SimpleExpr,
 ) -> Result<bool, AppError> {
     let touched = cart::Entity::update_many()
         .col_expr(cart::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(shopper.cart_filter())
+        .filter(which)
         .exec(db)
         .await?;
     Ok(touched.rows_affected > 0)
@@ -137,9 +128,8 @@ pub(crate) async fn price(
     let mut lines = Vec::with_capacity(rows.len());
     for (line, product) in rows {
         let Some(p) = product else { continue };
-        let max_quantity =
-            if p.available && p.currency == CURRENCY { rules::max_quantity(p.stock) } else { 0 };
-        let problem = if !p.available || p.currency != CURRENCY {
+        let max_quantity = max_for(&p);
+        let problem = if !on_sale(&p) {
             Some("This product is no longer sold.".to_string())
         } else if p.stock == 0 {
             Some("Sold out.".to_string())
@@ -191,8 +181,14 @@ async fn sellable(db: &impl ConnectionTrait, product_id: i64) -> Result<product:
     product::Entity::find_by_id(product_id).one(db).await?.ok_or_else(|| AppError::not_found("Product"))
 }
 
+/// Listed and priced in the shop's currency.
+fn on_sale(p: &product::Model) -> bool {
+    p.available && p.currency == CURRENCY
+}
+
+/// The most of `p` one line may hold now (0 when it cannot be bought).
 fn max_for(p: &product::Model) -> i32 {
-    if p.available && p.currency == CURRENCY {
+    if on_sale(p) {
         rules::max_quantity(p.stock)
     } else {
         0
@@ -222,7 +218,8 @@ async fn write_line(
     )
     .exec_without_returning(db)
     .await?;
-    touch(db, cart_id).await
+    touch(db, cart::Column::Id.eq(cart_id)).await?;
+    Ok(())
 }
 
 /// Adds `quantity` units of a product (1 from a catalog button).
@@ -273,7 +270,7 @@ pub async fn set_quantity(
 pub async fn remove(db: &impl ConnectionTrait, shopper: &Shopper, product_id: i64) -> Result<Cart, AppError> {
     let Some(stored) = find_cart(db, shopper).await? else { return Ok(Cart::empty(CURRENCY)) };
     cart_line::Entity::delete_by_id((stored.id, product_id)).exec(db).await?;
-    touch(db, stored.id).await?;
+    touch(db, cart::Column::Id.eq(stored.id)).await?;
     price(db, &stored, Utc::now()).await
 }
 

@@ -53,11 +53,8 @@ pub async fn place(
 ) -> Result<Placed, AppError> {
     let shipping = shipping.validate()?;
     let key = check_idempotency_key(idempotency_key)?;
-    if let Some(existing) = find_by_key(db, shopper, key).await? {
-        return Ok(Placed { order: existing, created: false, mail_id: None });
-    }
     match place_in_transaction(db, shopper, &shipping, key, settings).await {
-        // Two submissions raced past the check above: the loser finds the winner's order.
+        // Two submissions raced past the check in the transaction: the loser finds the winner's order.
         Err(PlaceError::DuplicateKey) => match find_by_key(db, shopper, key).await? {
             Some(existing) => Ok(Placed { order: existing, created: false, mail_id: None }),
             None => Err(AppError::Conflict("This form was already used; reload the checkout page.".into())),
@@ -99,11 +96,12 @@ async fn place_in_transaction(
     // The first statement writes: on SQLite it takes the write lock up front (a later
     // read-to-write upgrade could fail with SQLITE_BUSY); on PostgreSQL it locks this
     // shopper's cart row, so two submissions of one cart queue up instead of racing.
-    let touched = cart::touch_shoppers_cart(&txn, shopper).await?;
+    let touched = cart::touch(&txn, shopper.cart_filter()).await?;
     let stored = match (touched, cart::find_cart(&txn, shopper).await?) {
         (true, Some(stored)) => stored,
         _ => return Err(AppError::Conflict("Your cart is empty.".into()).into()),
     };
+    // A resubmitted form (the cart row lock makes this check race-free per shopper).
     if let Some(existing) = find_by_key(&txn, shopper, key).await? {
         return Ok(Placed { order: existing, created: false, mail_id: None });
     }
@@ -190,13 +188,6 @@ fn owned_by(shopper: &Shopper) -> sea_orm::sea_query::SimpleExpr {
     }
 }
 
-fn is_owner(o: &order::Model, shopper: &Shopper) -> bool {
-    match shopper {
-        Shopper::Guest(_) => o.user_id.is_none() && o.guest_id == shopper.guest_id(),
-        Shopper::User(id) => o.user_id == Some(*id),
-    }
-}
-
 /// At login, the orders this browser placed as a guest become the account's.
 pub async fn claim_guest_orders(
     db: &impl ConnectionTrait,
@@ -217,12 +208,15 @@ async fn find_by_key(
     shopper: &Shopper,
     key: &str,
 ) -> Result<Option<Order>, AppError> {
-    match order::Entity::find().filter(order::Column::IdempotencyKey.eq(key)).one(db).await? {
-        Some(o) if is_owner(&o, shopper) => Ok(Some(load(db, o).await?)),
-        // Someone else's key: never reveal their order.
-        Some(_) => Err(AppError::Conflict("This form was already used; reload the checkout page.".into())),
-        None => Ok(None),
+    let by_key = order::Entity::find().filter(order::Column::IdempotencyKey.eq(key));
+    if let Some(mine) = by_key.clone().filter(owned_by(shopper)).one(db).await? {
+        return Ok(Some(load(db, mine).await?));
     }
+    if by_key.one(db).await?.is_some() {
+        // Someone else's key: never reveal their order.
+        return Err(AppError::Conflict("This form was already used; reload the checkout page.".into()));
+    }
+    Ok(None)
 }
 
 async fn load(db: &impl ConnectionTrait, o: order::Model) -> Result<Order, AppError> {
@@ -274,20 +268,22 @@ pub async fn list(db: &impl ConnectionTrait, shopper: &Shopper) -> Result<Vec<Or
         .all(db)
         .await?;
     let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
-    let counts: Vec<(i64, Option<i64>)> = order_line::Entity::find()
+    let counts: std::collections::HashMap<i64, Option<i64>> = order_line::Entity::find()
         .select_only()
         .column(order_line::Column::OrderId)
         .column_as(order_line::Column::Quantity.sum(), "items")
         .filter(order_line::Column::OrderId.is_in(ids))
         .group_by(order_line::Column::OrderId)
-        .into_tuple()
+        .into_tuple::<(i64, Option<i64>)>()
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .collect();
     Ok(orders
         .into_iter()
         .filter_map(|o| {
             let status = OrderStatus::parse(&o.status)?;
-            let items = counts.iter().find(|(id, _)| *id == o.id).and_then(|(_, n)| *n).unwrap_or(0);
+            let items = counts.get(&o.id).copied().flatten().unwrap_or(0);
             Some(OrderSummary {
                 id: o.id,
                 status,
@@ -327,10 +323,7 @@ pub async fn checkout_prefill(
 }
 
 /// Where the shopper's latest order went.
-pub async fn last_shipping(
-    db: &impl ConnectionTrait,
-    shopper: &Shopper,
-) -> Result<Option<Shipping>, AppError> {
+async fn last_shipping(db: &impl ConnectionTrait, shopper: &Shopper) -> Result<Option<Shipping>, AppError> {
     let latest =
         order::Entity::find().filter(owned_by(shopper)).order_by_desc(order::Column::Id).one(db).await?;
     Ok(latest.as_ref().map(shipping_of))

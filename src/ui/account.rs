@@ -17,15 +17,14 @@ async fn context() -> Result<
     (crate::infra::state::AppState, crate::infra::auth::AuthSession, Option<std::net::IpAddr>),
     AppError,
 > {
-    let state = crate::infra::state::AppState::current()?;
-    let auth = crate::adapters::shopper::auth_session().await?;
+    let (state, auth) = crate::adapters::shopper::request().await?;
     let ip = leptos_axum::extract::<crate::infra::security::ClientIp>().await.map(|c| c.0).unwrap_or(None);
     Ok((state, auth, ip))
 }
 
 #[server]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
-    let auth = crate::adapters::shopper::auth_session().await?;
+    let (_, auth) = crate::adapters::shopper::request().await?;
     Ok(auth.user.as_ref().map(|a| crate::services::accounts::to_me(&a.0)))
 }
 

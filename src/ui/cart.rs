@@ -10,16 +10,14 @@ use leptos_router::components::{Form, A};
 #[cfg(feature = "ssr")]
 pub(super) async fn shopper_for_change(
 ) -> Result<(crate::infra::state::AppState, crate::services::cart::Shopper), AppError> {
-    let state = crate::infra::state::AppState::current()?;
-    let session = crate::adapters::shopper::auth_session().await?;
-    Ok((state, crate::adapters::shopper::get_or_create(&session).await?))
+    let (state, auth) = crate::adapters::shopper::request().await?;
+    Ok((state, crate::adapters::shopper::get_or_create(&auth).await?))
 }
 
 #[server]
 pub async fn get_cart() -> Result<Cart, AppError> {
-    let state = crate::infra::state::AppState::current()?;
-    let session = crate::adapters::shopper::auth_session().await?;
-    match crate::adapters::shopper::known(&session).await? {
+    let (state, auth) = crate::adapters::shopper::request().await?;
+    match crate::adapters::shopper::known(&auth).await? {
         Some(shopper) => crate::services::cart::view(&state.db, &shopper).await,
         None => Ok(Cart::empty(crate::models::SHOP_CURRENCY)),
     }

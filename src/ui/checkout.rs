@@ -21,8 +21,7 @@ pub struct CheckoutData {
 #[server]
 pub async fn checkout_details() -> Result<CheckoutData, AppError> {
     let cart = super::cart::get_cart().await?;
-    let state = crate::infra::state::AppState::current()?;
-    let auth = crate::adapters::shopper::auth_session().await?;
+    let (state, auth) = crate::adapters::shopper::request().await?;
     let prefill = match crate::adapters::shopper::known(&auth).await? {
         Some(shopper) => {
             let account = auth.user.as_ref().map(|a| &a.0);

@@ -7,34 +7,26 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::{components::A, hooks::use_params_map};
 
-#[cfg(feature = "ssr")]
-async fn known_shopper(
-) -> Result<Option<(crate::infra::state::AppState, crate::services::cart::Shopper)>, AppError> {
-    let state = crate::infra::state::AppState::current()?;
-    let session = crate::adapters::shopper::auth_session().await?;
-    Ok(crate::adapters::shopper::known(&session).await?.map(|s| (state, s)))
-}
-
 #[server]
 pub async fn get_order(id: i64) -> Result<Order, AppError> {
-    match known_shopper().await? {
-        Some((state, shopper)) => crate::services::orders::get(&state.db, &shopper, id).await,
-        None => Err(AppError::not_found("Order")),
-    }
+    use crate::adapters::shopper;
+    let (state, auth) = shopper::request().await?;
+    crate::services::orders::get(&state.db, &shopper::order_owner(&auth).await?, id).await
 }
 
 #[server]
 pub async fn cancel_order(id: i64) -> Result<Order, AppError> {
-    match known_shopper().await? {
-        Some((state, shopper)) => crate::services::orders::cancel(&state.db, &shopper, id).await,
-        None => Err(AppError::not_found("Order")),
-    }
+    use crate::adapters::shopper;
+    let (state, auth) = shopper::request().await?;
+    crate::services::orders::cancel(&state.db, &shopper::order_owner(&auth).await?, id).await
 }
 
 #[server]
 pub async fn my_orders() -> Result<Vec<OrderSummary>, AppError> {
-    match known_shopper().await? {
-        Some((state, shopper)) => crate::services::orders::list(&state.db, &shopper).await,
+    use crate::adapters::shopper;
+    let (state, auth) = shopper::request().await?;
+    match shopper::known(&auth).await? {
+        Some(shopper) => crate::services::orders::list(&state.db, &shopper).await,
         None => Ok(Vec::new()),
     }
 }

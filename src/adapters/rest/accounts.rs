@@ -1,24 +1,19 @@
 //! Accounts over REST: `/auth/*`, `/me`, and the first admin route. The same session
 //! cookie as the site; the same flows as the pages (`adapters::accounts`).
 
-use super::error::ErrorBody;
+use super::error::{json_body, ErrorBody};
 use super::ApiError;
 use crate::adapters::accounts as flows;
 use crate::infra::auth::AuthSession;
 use crate::infra::security::ClientIp;
 use crate::infra::state::AppState;
 use crate::models::account::{Address, Me};
-use crate::models::AppError;
 use crate::services::accounts;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-
-fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    parsed.map(|Json(t)| t).map_err(|e| ApiError(AppError::BadRequest(e.body_text())))
-}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct RegisterBody {
@@ -85,7 +80,7 @@ pub async fn register(
     ClientIp(ip): ClientIp,
     parsed: Result<Json<RegisterBody>, JsonRejection>,
 ) -> Result<Json<Message>, ApiError> {
-    let b = body(parsed)?;
+    let b = json_body(parsed)?;
     flows::register(&state, &mut auth, &b.name, &b.email, &b.password, None, ip).await?;
     Ok(Json(Message { message: flows::REGISTERED_MESSAGE.into() }))
 }
@@ -99,7 +94,7 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     parsed: Result<Json<LoginBody>, JsonRejection>,
 ) -> Result<Json<Me>, ApiError> {
-    let b = body(parsed)?;
+    let b = json_body(parsed)?;
     Ok(Json(flows::log_in(&state, &mut auth, &b.email, &b.password, b.remember, ip).await?))
 }
 
@@ -116,7 +111,7 @@ pub async fn password_reset(
     ClientIp(ip): ClientIp,
     parsed: Result<Json<EmailBody>, JsonRejection>,
 ) -> Result<Json<Message>, ApiError> {
-    let b = body(parsed)?;
+    let b = json_body(parsed)?;
     Ok(Json(Message { message: flows::request_reset(&state, &b.email, ip).await?.into() }))
 }
 
@@ -126,7 +121,7 @@ pub async fn password_reset_confirm(
     State(state): State<AppState>,
     parsed: Result<Json<ResetConfirmBody>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let b = body(parsed)?;
+    let b = json_body(parsed)?;
     accounts::reset_password(&state.db, &b.token, &b.new_password, chrono::Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -144,7 +139,7 @@ pub async fn patch_me(
     parsed: Result<Json<ProfilePatch>, JsonRejection>,
 ) -> Result<Json<Me>, ApiError> {
     let current = accounts::to_me(&flows::require_user(&auth)?.0);
-    let b = body(parsed)?;
+    let b = json_body(parsed)?;
     let mut me = current.clone();
     if b.name.is_some() || b.address.is_some() {
         let name = b.name.as_deref().unwrap_or(&current.name);
@@ -166,7 +161,7 @@ pub async fn change_password(
     parsed: Result<Json<PasswordChangeBody>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let id = flows::require_user(&auth)?.0.id;
-    let b = body(parsed)?;
+    let b = json_body(parsed)?;
     let updated = accounts::change_password(&state.db, id, &b.current_password, &b.new_password).await?;
     flows::keep_session_after_password_change(&mut auth, updated).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,7 +1,7 @@
 //! Cart and orders over REST, sharing the services (and the session cookie) with the site.
 
 use super::catalog::parse_id;
-use super::error::ErrorBody;
+use super::error::{json_body, ErrorBody};
 use super::ApiError;
 use crate::adapters::shopper;
 use crate::infra::auth::AuthSession;
@@ -13,11 +13,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
-
-/// A JSON body, or a 400 in the API's error shape saying what is wrong with it.
-fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    parsed.map(|Json(t)| t).map_err(|e| ApiError(AppError::BadRequest(e.body_text())))
-}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct QuantityBody {
@@ -56,7 +51,7 @@ pub async fn put_line(
     parsed: Result<Json<QuantityBody>, JsonRejection>,
 ) -> Result<Json<Cart>, ApiError> {
     let product_id = parse_id(&product_id)?;
-    let quantity = body(parsed)?.quantity;
+    let quantity = json_body(parsed)?.quantity;
     let s = shopper::get_or_create(&session).await?;
     Ok(Json(cart::set_quantity(&state.db, &s, product_id, quantity).await?))
 }
@@ -80,7 +75,7 @@ pub async fn apply_coupon(
     session: AuthSession,
     parsed: Result<Json<CouponBody>, JsonRejection>,
 ) -> Result<Json<Cart>, ApiError> {
-    let code = body(parsed)?.code;
+    let code = json_body(parsed)?.code;
     let s = shopper::get_or_create(&session).await?;
     Ok(Json(cart::apply_coupon(&state.db, &s, &code).await?))
 }
@@ -112,7 +107,7 @@ pub async fn place_order(
     headers: HeaderMap,
     parsed: Result<Json<Shipping>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
-    let shipping = body(parsed)?;
+    let shipping = json_body(parsed)?;
     let key = match headers.get("idempotency-key") {
         Some(v) => {
             v.to_str().map_err(|_| AppError::BadRequest("Idempotency-Key must be ASCII".into()))?.to_owned()
@@ -144,7 +139,7 @@ pub async fn get_order(
     Path(id): Path<String>,
 ) -> Result<Json<Order>, ApiError> {
     let id = parse_id(&id)?;
-    let s = shopper::known(&session).await?.ok_or_else(|| AppError::not_found("Order"))?;
+    let s = shopper::order_owner(&session).await?;
     Ok(Json(orders::get(&state.db, &s, id).await?))
 }
 
@@ -156,6 +151,6 @@ pub async fn cancel_order(
     Path(id): Path<String>,
 ) -> Result<Json<Order>, ApiError> {
     let id = parse_id(&id)?;
-    let s = shopper::known(&session).await?.ok_or_else(|| AppError::not_found("Order"))?;
+    let s = shopper::order_owner(&session).await?;
     Ok(Json(orders::cancel(&state.db, &s, id).await?))
 }
