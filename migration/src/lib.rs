@@ -7,6 +7,7 @@ mod m20261127_000002_create_fang_tasks;
 mod m20261127_000003_create_mail_and_claims;
 mod m20261127_000004_create_sessions_carts_orders;
 mod m20261127_000005_create_accounts;
+mod m20261127_000006_create_payments;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_create_mail_and_claims::Migration),
             Box::new(m20261127_000004_create_sessions_carts_orders::Migration),
             Box::new(m20261127_000005_create_accounts::Migration),
+            Box::new(m20261127_000006_create_payments::Migration),
         ]
     }
 }

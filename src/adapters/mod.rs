@@ -5,5 +5,7 @@ pub mod accounts;
 pub mod checkout;
 pub mod cli;
 pub mod jobs;
+pub mod payments;
 pub mod rest;
 pub mod shopper;
+pub mod stripe_emulator;

@@ -30,6 +30,15 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub paid_at: Option<DateTimeUtc>,
     pub cancelled_at: Option<DateTimeUtc>,
+    /// The latest Stripe Checkout Session started for this order.
+    pub checkout_session_id: Option<String>,
+    /// How many Checkout Sessions were started (part of each one's idempotency key).
+    pub checkout_attempts: i32,
+    pub payment_intent_id: Option<String>,
+    /// Money arrived that the shop must give back (e.g. paid after being cancelled).
+    pub refund_due: bool,
+    /// Why a payment was not applied as it came (shown to admins).
+    pub payment_problem: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -34,7 +34,34 @@ pub struct Config {
     /// `TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client (for rate limits). Empty: trust none.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub stripe: StripeSettings,
 }
+
+/// How the shop reaches Stripe: the real API with `STRIPE_SECRET_KEY`, otherwise the
+/// built-in emulator under `/_stripe` (never with a key set).
+#[derive(Clone)]
+pub struct StripeSettings {
+    pub secret_key: String,
+    pub webhook_secret: String,
+    /// Base URL of the API, ending in `/`.
+    pub api_base: String,
+    pub emulated: bool,
+}
+
+impl std::fmt::Debug for StripeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeSettings")
+            .field("api_base", &self.api_base)
+            .field("emulated", &self.emulated)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The key the emulator accepts, used when no `STRIPE_SECRET_KEY` is set.
+pub const EMULATOR_SECRET_KEY: &str = "sk_test_emulator";
+/// The webhook secret the emulator signs with when `STRIPE_WEBHOOK_SECRET` is unset.
+pub const EMULATOR_WEBHOOK_SECRET: &str = "whsec_fullstack_ws_emulator";
+const STRIPE_API: &str = "https://api.stripe.com/";
 
 pub const MAX_WORKERS: u32 = 64;
 
@@ -164,6 +191,40 @@ impl Config {
             }
         }
 
+        let secret_key = var("STRIPE_SECRET_KEY");
+        let webhook_secret = var("STRIPE_WEBHOOK_SECRET");
+        if let Some(key) = &secret_key {
+            if !["sk_test_", "sk_live_", "rk_test_", "rk_live_"].iter().any(|p| key.starts_with(p)) {
+                bad("STRIPE_SECRET_KEY", "must be a Stripe secret key (sk_test_… or sk_live_…)", "<hidden>");
+            }
+            if webhook_secret.is_none() {
+                bad("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set", "nothing");
+            }
+        }
+        if webhook_secret.as_ref().is_some_and(|w| !w.starts_with("whsec_")) {
+            bad("STRIPE_WEBHOOK_SECRET", "must start with whsec_", "<hidden>");
+        }
+        let emulated = secret_key.is_none();
+        let mut api_base = var("STRIPE_API_BASE").unwrap_or_else(|| {
+            if emulated {
+                format!("{site_url}/_stripe/")
+            } else {
+                STRIPE_API.into()
+            }
+        });
+        if !api_base.ends_with('/') {
+            api_base.push('/');
+        }
+        if !(api_base.starts_with("http://") || api_base.starts_with("https://")) {
+            bad("STRIPE_API_BASE", "must be an http:// or https:// URL", &api_base);
+        }
+        let stripe = StripeSettings {
+            secret_key: secret_key.unwrap_or_else(|| EMULATOR_SECRET_KEY.into()),
+            webhook_secret: webhook_secret.unwrap_or_else(|| EMULATOR_WEBHOOK_SECRET.into()),
+            api_base,
+            emulated,
+        };
+
         if !errors.is_empty() {
             return Err(ConfigError(errors));
         }
@@ -183,6 +244,7 @@ impl Config {
             unpaid_order_ttl,
             session_days,
             trusted_proxies,
+            stripe,
         })
     }
 
@@ -220,6 +282,9 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Text);
         assert_eq!(c.unpaid_order_ttl.as_secs(), 24 * 3600);
         assert!(c.trusted_proxies.is_empty());
+        assert!(c.stripe.emulated);
+        assert_eq!(c.stripe.api_base, "http://127.0.0.1:3000/_stripe/");
+        assert_eq!(c.stripe.webhook_secret, EMULATOR_WEBHOOK_SECRET);
         let proxied = config(&[("TRUSTED_PROXIES", "10.0.0.1, ::1")]).unwrap();
         assert_eq!(proxied.trusted_proxies.len(), 2);
     }
@@ -242,6 +307,8 @@ mod tests {
             ("UNPAID_ORDER_HOURS", "0"),
             ("SESSION_DAYS", "forever"),
             ("TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
+            ("STRIPE_SECRET_KEY", "pk_live_publishable"),
+            ("STRIPE_API_BASE", "ftp://stripe"),
         ])
         .unwrap_err();
         let text = err.to_string();
@@ -255,9 +322,23 @@ mod tests {
             "UNPAID_ORDER_HOURS",
             "SESSION_DAYS",
             "TRUSTED_PROXIES",
+            "STRIPE_SECRET_KEY",
+            "STRIPE_WEBHOOK_SECRET",
+            "STRIPE_API_BASE",
         ] {
             assert_eq!(text.lines().filter(|l| l.starts_with(key)).count(), 1, "{key} in {text}");
         }
+        assert!(!text.contains("pk_live_publishable"), "secrets are never echoed: {text}");
+    }
+
+    #[test]
+    fn a_stripe_key_turns_the_emulator_off_and_needs_a_webhook_secret() {
+        let real =
+            config(&[("STRIPE_SECRET_KEY", "sk_live_x"), ("STRIPE_WEBHOOK_SECRET", "whsec_y")]).unwrap();
+        assert!(!real.stripe.emulated);
+        assert_eq!(real.stripe.api_base, "https://api.stripe.com/");
+        let err = config(&[("STRIPE_SECRET_KEY", "sk_live_x")]).unwrap_err().to_string();
+        assert!(err.starts_with("STRIPE_WEBHOOK_SECRET: is required"), "{err}");
     }
 
     #[test]

@@ -9,4 +9,5 @@ pub mod security;
 pub mod server;
 pub mod session;
 pub mod state;
+pub mod stripe;
 pub mod telemetry;

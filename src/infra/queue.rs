@@ -30,6 +30,9 @@ pub struct JobContext {
     pub mail_from: Mailbox,
     /// Unpaid orders older than this are cancelled by the periodic housekeeping.
     pub unpaid_order_ttl: Duration,
+    /// Public base URL, for links in mail.
+    pub site_url: String,
+    pub stripe: super::stripe::Stripe,
 }
 
 tokio::task_local! {

@@ -4,7 +4,8 @@
 use super::{config::Config, db, queue, state::AppState};
 use crate::services::mail::Transport;
 use axum::http::{header, HeaderValue};
-use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Router};
+use axum::routing::{get, post};
+use axum::{extract::State, http::StatusCode, response::IntoResponse, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -17,6 +18,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
     db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
     let queue = queue::connect(&config.database_url, config.workers + 2).await?;
     let transport = Transport::from_config(config.smtp_url.as_deref(), &config.mail_dir)?;
+    let stripe = super::stripe::Stripe::from_settings(&config.stripe)?;
     let leptos_options = LeptosOptions::builder()
         .output_name(env!("CARGO_PKG_NAME"))
         .site_root(config.site_root.clone())
@@ -31,17 +33,25 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         transport,
         mail_from: config.mail_from.clone(),
         unpaid_order_ttl: config.unpaid_order_ttl,
+        site_url: config.site_url.clone(),
+        stripe: stripe.clone(),
     };
-    Ok(AppState { leptos_options, db, config: Arc::new(config), jobs })
+    Ok(AppState { leptos_options, db, config: Arc::new(config), jobs, stripe })
 }
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(crate::ui::App);
     let ctx_state = state.clone();
-    Router::new()
+    let mut app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .merge(crate::adapters::rest::router())
+        .route("/payment/webhook", post(crate::adapters::payments::webhook))
+        .merge(crate::adapters::rest::router());
+    // The emulator exists only without a real Stripe key.
+    if state.stripe.emulated {
+        app = app.merge(crate::adapters::stripe_emulator::router());
+    }
+    app
         .leptos_routes_with_context(
             &state,
             routes,

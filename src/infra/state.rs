@@ -11,6 +11,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub jobs: JobContext,
+    pub stripe: super::stripe::Stripe,
 }
 
 impl AppState {

@@ -27,6 +27,9 @@ pub enum AppError {
     RateLimited { retry_after: u64 },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// A service the shop depends on (the payment provider) cannot be reached now.
+    #[error("{0}")]
+    Unavailable(String),
     /// Transport or encoding failure between browser and server.
     #[error("Could not reach the shop: {0}")]
     Network(String),
@@ -52,6 +55,7 @@ impl AppError {
             Self::Forbidden(_) => "forbidden",
             Self::RateLimited { .. } => "rate_limited",
             Self::Internal => "internal",
+            Self::Unavailable(_) => "unavailable",
             Self::Network(_) => "network",
         }
     }
@@ -67,6 +71,7 @@ impl AppError {
             Self::Forbidden(_) => 403,
             Self::RateLimited { .. } => 429,
             Self::Internal => 500,
+            Self::Unavailable(_) => 503,
             Self::Network(_) => 502,
         }
     }

@@ -152,8 +152,11 @@ pub struct Order {
     pub lines: Vec<OrderLine>,
     pub subtotal: Money,
     pub coupon_code: Option<String>,
+    pub coupon_percent: Option<i32>,
     pub discount: Money,
     pub total: Money,
+    /// RFC 3339; set once the payment arrived.
+    pub paid_at: Option<String>,
 }
 
 impl Order {

@@ -4,8 +4,10 @@
 pub mod accounts;
 pub mod cart;
 pub mod catalog;
+pub mod invoice;
 pub mod jobs;
 pub mod mail;
 pub mod orders;
+pub mod payments;
 pub mod rate_limit;
 pub mod seed;

@@ -219,7 +219,7 @@ async fn find_by_key(
     Ok(None)
 }
 
-async fn load(db: &impl ConnectionTrait, o: order::Model) -> Result<Order, AppError> {
+pub(crate) async fn load(db: &impl ConnectionTrait, o: order::Model) -> Result<Order, AppError> {
     let lines = order_line::Entity::find()
         .filter(order_line::Column::OrderId.eq(o.id))
         .order_by_asc(order_line::Column::Id)
@@ -246,8 +246,10 @@ async fn load(db: &impl ConnectionTrait, o: order::Model) -> Result<Order, AppEr
             .collect(),
         subtotal: Money::new(o.subtotal, &o.currency),
         coupon_code: o.coupon_code,
+        coupon_percent: o.coupon_percent,
         discount: Money::new(o.discount, &o.currency),
         total: Money::new(o.total, &o.currency),
+        paid_at: o.paid_at.map(|t| t.to_rfc3339()),
         shipping,
     })
 }
@@ -256,6 +258,25 @@ async fn load(db: &impl ConnectionTrait, o: order::Model) -> Result<Order, AppEr
 pub async fn get(db: &impl ConnectionTrait, shopper: &Shopper, id: i64) -> Result<Order, AppError> {
     let found = order::Entity::find_by_id(id).filter(owned_by(shopper)).one(db).await?;
     load(db, found.ok_or_else(|| AppError::not_found("Order"))?).await
+}
+
+/// Any order, whoever placed it (for admins and jobs).
+pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<Order>, AppError> {
+    match order::Entity::find_by_id(id).one(db).await? {
+        Some(o) => Ok(Some(load(db, o).await?)),
+        None => Ok(None),
+    }
+}
+
+/// An order's status, if the order exists.
+pub async fn status_of(db: &impl ConnectionTrait, id: i64) -> Result<Option<OrderStatus>, AppError> {
+    let status: Option<String> = order::Entity::find_by_id(id)
+        .select_only()
+        .column(order::Column::Status)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(status.as_deref().and_then(OrderStatus::parse))
 }
 
 /// The shopper's orders, newest first.
@@ -351,8 +372,19 @@ pub enum Transition {
 /// Moves an order to `next` if the state machine allows it from its current state, in
 /// one transaction; cancelling releases the reserved stock. Refusals are logged.
 pub async fn transition(db: &DatabaseConnection, id: i64, next: OrderStatus) -> Result<Transition, AppError> {
-    let now = Utc::now();
     let txn = db.begin().await?;
+    let done = transition_in(&txn, id, next, Utc::now()).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// [`transition`] inside the caller's transaction.
+pub async fn transition_in(
+    txn: &impl ConnectionTrait,
+    id: i64,
+    next: OrderStatus,
+    now: DateTime<Utc>,
+) -> Result<Transition, AppError> {
     let sources: Vec<&str> = OrderStatus::sources_of(next).into_iter().map(OrderStatus::as_str).collect();
     let mut update = order::Entity::update_many()
         .col_expr(order::Column::Status, Expr::value(next.as_str()))
@@ -365,11 +397,11 @@ pub async fn transition(db: &DatabaseConnection, id: i64, next: OrderStatus) -> 
     let moved = update
         .filter(order::Column::Id.eq(id))
         .filter(order::Column::Status.is_in(sources))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if moved.rows_affected == 0 {
         let current =
-            order::Entity::find_by_id(id).one(&txn).await?.ok_or_else(|| AppError::not_found("Order"))?;
+            order::Entity::find_by_id(id).one(txn).await?.ok_or_else(|| AppError::not_found("Order"))?;
         if current.status == next.as_str() {
             return Ok(Transition::AlreadyThere);
         }
@@ -382,16 +414,15 @@ pub async fn transition(db: &DatabaseConnection, id: i64, next: OrderStatus) -> 
         )));
     }
     if next == OrderStatus::Cancelled {
-        let lines = order_line::Entity::find().filter(order_line::Column::OrderId.eq(id)).all(&txn).await?;
+        let lines = order_line::Entity::find().filter(order_line::Column::OrderId.eq(id)).all(txn).await?;
         for line in lines {
             product::Entity::update_many()
                 .col_expr(product::Column::Stock, Expr::col(product::Column::Stock).add(line.quantity))
                 .filter(product::Column::Id.eq(line.product_id))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
     }
-    txn.commit().await?;
     tracing::info!(order = id, to = next.as_str(), "order transition");
     Ok(Transition::Applied)
 }
@@ -404,12 +435,12 @@ pub async fn cancel(db: &DatabaseConnection, shopper: &Shopper, id: i64) -> Resu
 }
 
 /// Cancels unpaid orders placed before `now - max_age` (at most 500 per call), releasing
-/// their stock; returns how many were cancelled.
+/// their stock; returns the ids of those cancelled.
 pub async fn cancel_stale(
     db: &DatabaseConnection,
     max_age: Duration,
     now: DateTime<Utc>,
-) -> Result<usize, AppError> {
+) -> Result<Vec<i64>, AppError> {
     let cutoff = now - chrono::Duration::from_std(max_age).map_err(|_| AppError::Internal)?;
     let ids: Vec<i64> = order::Entity::find()
         .select_only()
@@ -421,15 +452,15 @@ pub async fn cancel_stale(
         .into_tuple()
         .all(db)
         .await?;
-    let mut cancelled = 0;
+    let mut cancelled = Vec::new();
     for id in ids {
         // Paid in the meantime → refused, and rightly so.
         if let Ok(Transition::Applied) = transition(db, id, OrderStatus::Cancelled).await {
-            cancelled += 1;
+            cancelled.push(id);
         }
     }
-    if cancelled > 0 {
-        tracing::info!(count = cancelled, "cancelled stale unpaid orders");
+    if !cancelled.is_empty() {
+        tracing::info!(count = cancelled.len(), "cancelled stale unpaid orders");
     }
     Ok(cancelled)
 }

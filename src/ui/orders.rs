@@ -18,7 +18,7 @@ pub async fn get_order(id: i64) -> Result<Order, AppError> {
 pub async fn cancel_order(id: i64) -> Result<Order, AppError> {
     use crate::adapters::shopper;
     let (state, auth) = shopper::request().await?;
-    crate::services::orders::cancel(&state.db, &shopper::order_owner(&auth).await?, id).await
+    crate::adapters::payments::cancel(&state, &shopper::order_owner(&auth).await?, id).await
 }
 
 #[server]

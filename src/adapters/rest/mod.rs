@@ -30,6 +30,8 @@ use utoipa::OpenApi;
         shop::list_orders,
         shop::get_order,
         shop::cancel_order,
+        shop::start_checkout,
+        shop::invoice_pdf,
         accounts::register,
         accounts::login,
         accounts::logout,
@@ -56,6 +58,7 @@ use utoipa::OpenApi;
         crate::models::Shipping,
         shop::QuantityBody,
         shop::CouponBody,
+        shop::CheckoutStarted,
         crate::models::account::Me,
         crate::models::account::Role,
         crate::models::account::Address,
@@ -84,6 +87,8 @@ pub fn router() -> Router<AppState> {
         .route("/orders", post(shop::place_order).get(shop::list_orders))
         .route("/orders/{id}", get(shop::get_order))
         .route("/orders/{id}/cancel", post(shop::cancel_order))
+        .route("/orders/{id}/checkout", post(shop::start_checkout))
+        .route("/orders/{id}/invoice.pdf", get(shop::invoice_pdf))
         .route("/auth/register", post(accounts::register))
         .route("/auth/login", post(accounts::login))
         .route("/auth/logout", post(accounts::logout))

@@ -152,5 +152,44 @@ pub async fn cancel_order(
 ) -> Result<Json<Order>, ApiError> {
     let id = parse_id(&id)?;
     let s = shopper::order_owner(&session).await?;
-    Ok(Json(orders::cancel(&state.db, &s, id).await?))
+    Ok(Json(crate::adapters::payments::cancel(&state, &s, id).await?))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CheckoutStarted {
+    /// Send the shopper here (Stripe's hosted payment page).
+    pub checkout_url: String,
+    pub session_id: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/checkout", params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = CheckoutStarted),
+        (status = 404, description = "Not yours or no such order", body = ErrorBody),
+        (status = 409, description = "Already paid or cancelled", body = ErrorBody),
+        (status = 503, description = "Stripe cannot be reached", body = ErrorBody),
+    ))]
+pub async fn start_checkout(
+    State(state): State<AppState>,
+    session: AuthSession,
+    Path(id): Path<String>,
+) -> Result<Json<CheckoutStarted>, ApiError> {
+    let id = parse_id(&id)?;
+    let s = shopper::order_owner(&session).await?;
+    let link = crate::adapters::payments::pay(&state, &s, id).await?;
+    Ok(Json(CheckoutStarted { checkout_url: link.url, session_id: link.session_id }))
+}
+
+#[utoipa::path(get, path = "/api/v1/orders/{id}/invoice.pdf", params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "The invoice", content_type = "application/pdf", body = Vec<u8>),
+        (status = 404, description = "Not yours or no such order", body = ErrorBody),
+    ))]
+pub async fn invoice_pdf(
+    State(state): State<AppState>,
+    session: AuthSession,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(crate::adapters::payments::invoice_pdf(&state, &session, id).await?)
 }
