@@ -21,3 +21,23 @@ export async function fillFields(scope: Page | Locator, fields: Record<string, s
     await scope.getByLabel(label, { exact: true }).fill(value);
   }
 }
+
+/** Adds one product from its category listing. */
+export async function addFromListing(page: Page, category: string, name: string) {
+  await page.goto(`/category/${category}`);
+  await hydrated(page);
+  const card = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name }) });
+  await card.getByRole("button", { name: "Add to cart" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Added to your cart" })).toBeVisible();
+}
+
+/** Puts one tea in the cart through the page, then places the order over REST with the same cookie. */
+export async function orderOneTea(page: Page, name: string): Promise<number> {
+  await addFromListing(page, "tea", name);
+  await expect(cartLink(page)).toHaveText(/1 item/);
+  const placed = await page.request.post("/api/v1/orders", {
+    data: { first_name: "A", last_name: "B", email: "a@b.co", address: "1 Road", postal_code: "1000", city: "Town" },
+  });
+  expect(placed.status()).toBe(201);
+  return (await placed.json()).id;
+}

@@ -86,7 +86,7 @@ impl AsyncRunnable for ExpireCheckoutSession {
 
 /// Enqueues processing of a stored event; if the enqueue fails, the reconciler finds it.
 pub async fn process_payment_later(ctx: &JobContext, event_id: i64) {
-    if let Err(e) = queue::enqueue(&ctx.queue, &ProcessPaymentEvent { event_id }).await {
+    if let Err(e) = queue::submit(ctx, &ProcessPaymentEvent { event_id }).await {
         tracing::warn!(event = event_id, error = %e.description, "enqueue failed; reconciler will retry");
     }
 }
@@ -94,7 +94,7 @@ pub async fn process_payment_later(ctx: &JobContext, event_id: i64) {
 /// Enqueues closing the sessions of orders just cancelled.
 pub async fn expire_checkouts_later(ctx: &JobContext, order_ids: &[i64]) {
     for &order_id in order_ids {
-        if let Err(e) = queue::enqueue(&ctx.queue, &ExpireCheckoutSession { order_id }).await {
+        if let Err(e) = queue::submit(ctx, &ExpireCheckoutSession { order_id }).await {
             tracing::warn!(order = order_id, error = %e.description, "could not enqueue session expiry");
         }
     }
@@ -128,7 +128,7 @@ pub async fn send_mail(ctx: &JobContext, email: &Email) -> Result<Uuid, crate::m
 /// Enqueues delivery of a message already committed to the outbox. A failed enqueue
 /// loses nothing: the reconciler finds the message.
 pub async fn deliver_later(ctx: &JobContext, mail_id: Uuid) {
-    if let Err(e) = queue::enqueue(&ctx.queue, &SendMail { mail_id }).await {
+    if let Err(e) = queue::submit(ctx, &SendMail { mail_id }).await {
         tracing::warn!(mail = %mail_id, error = %e.description, "enqueue failed; reconciler will retry");
     }
 }

@@ -10,7 +10,8 @@
 use crate::entities::{emulator_idempotency, emulator_object};
 use crate::infra::state::AppState;
 use crate::models::Money;
-use axum::extract::{Path, RawForm, State};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -247,11 +248,7 @@ async fn load<T: for<'de> Deserialize<'de>>(
     serde_json::from_str(&found.body).map_err(|_| StripeError::internal())
 }
 
-async fn create_session(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawForm(raw): RawForm,
-) -> Response {
+async fn create_session(State(state): State<AppState>, headers: HeaderMap, raw: Bytes) -> Response {
     idempotent(&state, &headers, "checkout.session", || async {
         let params = Params::parse(&raw);
         build_session(&state, &params).await.map(|s| (StatusCode::OK, s))
@@ -390,7 +387,7 @@ async fn expire_session(
     .await
 }
 
-async fn create_coupon(State(state): State<AppState>, headers: HeaderMap, RawForm(raw): RawForm) -> Response {
+async fn create_coupon(State(state): State<AppState>, headers: HeaderMap, raw: Bytes) -> Response {
     idempotent(&state, &headers, "coupon", || async {
         let p = Params::parse(&raw);
         let amount_off = p.integer("amount_off")?;
@@ -434,7 +431,7 @@ async fn create_coupon(State(state): State<AppState>, headers: HeaderMap, RawFor
     .await
 }
 
-async fn create_refund(State(state): State<AppState>, headers: HeaderMap, RawForm(raw): RawForm) -> Response {
+async fn create_refund(State(state): State<AppState>, headers: HeaderMap, raw: Bytes) -> Response {
     idempotent(&state, &headers, "refund", || async {
         let p = Params::parse(&raw);
         let intent_id = p.required("payment_intent")?.to_owned();

@@ -33,6 +33,9 @@ pub struct JobContext {
     /// Public base URL, for links in mail.
     pub site_url: String,
     pub stripe: super::stripe::Stripe,
+    /// Rung on every in-process enqueue, so an idle worker starts at once instead of
+    /// after its poll interval (workers in other processes still poll).
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 tokio::task_local! {
@@ -57,6 +60,13 @@ pub async fn enqueue(queue: &AsyncQueue, job: &dyn AsyncRunnable) -> Result<(), 
     queue.insert_task(job).await.map(|_| ()).map_err(FangError::from)
 }
 
+/// Enqueues a job and wakes an idle worker of this process.
+pub async fn submit(ctx: &JobContext, job: &dyn AsyncRunnable) -> Result<(), FangError> {
+    enqueue(&ctx.queue, job).await?;
+    ctx.wake.notify_one();
+    Ok(())
+}
+
 /// Runs jobs until `stop` turns true.
 pub async fn run_worker(ctx: Arc<JobContext>, mut stop: watch::Receiver<bool>) {
     let mut idle = MIN_IDLE;
@@ -67,7 +77,14 @@ pub async fn run_worker(ctx: Arc<JobContext>, mut stop: watch::Receiver<bool>) {
                 execute(&ctx, task).await;
             }
             Ok(None) => {
-                let _ = tokio::time::timeout(idle, stop.changed()).await;
+                tokio::select! {
+                    _ = stop.changed() => {}
+                    _ = ctx.wake.notified() => {
+                        idle = MIN_IDLE;
+                        continue;
+                    }
+                    _ = tokio::time::sleep(idle) => {}
+                }
                 idle = (idle + IDLE_STEP).min(MAX_IDLE);
             }
             Err(e) => {

@@ -14,6 +14,9 @@ use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 /// Connects everything the app needs and runs migrations.
 pub async fn build_state(config: Config) -> Result<AppState, String> {
+    // Several TLS users (Stripe, SMTP, the emulator's deliveries) share rustls; with more
+    // than one crypto backend in the build it needs to be told which (once per process).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let db = db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
     db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
     let queue = queue::connect(&config.database_url, config.workers + 2).await?;
@@ -35,6 +38,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         unpaid_order_ttl: config.unpaid_order_ttl,
         site_url: config.site_url.clone(),
         stripe: stripe.clone(),
+        wake: Arc::new(tokio::sync::Notify::new()),
     };
     Ok(AppState { leptos_options, db, config: Arc::new(config), jobs, stripe })
 }

@@ -250,13 +250,20 @@ pub async fn record_event(
         ..Default::default()
     })
     .on_conflict(OnConflict::column(payment_event::Column::StripeEventId).do_nothing().to_owned())
-    .exec_with_returning(db)
-    .await;
-    match inserted {
-        Ok(row) => Ok(Recorded::New(row.id)),
-        Err(sea_orm::DbErr::RecordNotInserted) => Ok(Recorded::Duplicate),
-        Err(e) => Err(e.into()),
+    .exec_without_returning(db)
+    .await?;
+    if inserted == 0 {
+        return Ok(Recorded::Duplicate);
     }
+    let id: i64 = payment_event::Entity::find()
+        .select_only()
+        .column(payment_event::Column::Id)
+        .filter(payment_event::Column::StripeEventId.eq(bounded(stripe_event_id, 255)))
+        .into_tuple()
+        .one(db)
+        .await?
+        .ok_or(AppError::Internal)?;
+    Ok(Recorded::New(id))
 }
 
 fn bounded(s: &str, max: usize) -> String {
@@ -422,6 +429,14 @@ pub async fn apply_session(
         return Ok(Applied::just(EventOutcome::AwaitingPayment));
     }
     let txn = db.begin().await?;
+    // Start with a write (SQLite takes its lock now rather than failing to upgrade later).
+    if let Some(id) = facts.order_id {
+        order::Entity::update_many()
+            .col_expr(order::Column::UpdatedAt, Expr::col(order::Column::UpdatedAt).into())
+            .filter(order::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+    }
     let applied = apply(&txn, settings, &EventKind::Paid(facts.clone()), Utc::now()).await?;
     txn.commit().await?;
     Ok(applied)

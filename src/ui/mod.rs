@@ -10,6 +10,7 @@ mod errors;
 mod forms;
 mod layout;
 mod orders;
+mod payment;
 mod product;
 
 pub use account::{
@@ -71,6 +72,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/checkout") view=checkout::CheckoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/orders/:id") view=orders::OrderPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/orders") view=orders::MyOrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/payment/success") view=payment::PaymentSuccessPage ssr=SsrMode::Async/>
+                    <Route path=path!("/payment/cancel") view=payment::PaymentCancelPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=account::RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/logout") view=account::LogoutPage ssr=SsrMode::Async/>

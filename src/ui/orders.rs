@@ -21,6 +21,16 @@ pub async fn cancel_order(id: i64) -> Result<Order, AppError> {
     crate::adapters::payments::cancel(&state, &shopper::order_owner(&auth).await?, id).await
 }
 
+/// Sends the shopper to Stripe's payment page for this order (303 without JavaScript).
+#[server]
+pub async fn start_payment(id: i64) -> Result<(), AppError> {
+    use crate::adapters::shopper;
+    let (state, auth) = shopper::request().await?;
+    let link = crate::adapters::payments::pay(&state, &shopper::order_owner(&auth).await?, id).await?;
+    leptos_axum::redirect(&link.url);
+    Ok(())
+}
+
 #[server]
 pub async fn my_orders() -> Result<Vec<OrderSummary>, AppError> {
     use crate::adapters::shopper;
@@ -39,6 +49,7 @@ pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).filter(|id| *id > 0);
     let cancel = ServerAction::<CancelOrder>::new();
+    let pay = ServerAction::<StartPayment>::new();
     let tick = RwSignal::new(0u32);
     let order = Resource::new(
         move || (id(), tick.get(), cancel.version().get()),
@@ -68,7 +79,7 @@ pub fn OrderPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading your order…"</p> }>
             {move || Suspend::new(async move {
                 match order.await {
-                    Ok(o) => view! { <OrderDetail order=o cancel/> }.into_any(),
+                    Ok(o) => view! { <OrderDetail order=o cancel pay/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
             })}
@@ -77,9 +88,16 @@ pub fn OrderPage() -> impl IntoView {
 }
 
 #[component]
-fn OrderDetail(order: Order, cancel: ServerAction<CancelOrder>) -> impl IntoView {
+fn OrderDetail(
+    order: Order,
+    cancel: ServerAction<CancelOrder>,
+    pay: ServerAction<StartPayment>,
+) -> impl IntoView {
     let status = order.status;
     let cancel_error = move || cancel.value().get().and_then(Result::err).map(|e| e.to_string());
+    let pay_error = move || pay.value().get().and_then(Result::err).map(|e| e.to_string());
+    let paying = pay.pending();
+    let invoice = format!("/api/v1/orders/{}/invoice.pdf", order.id);
     let s = order.shipping.clone();
     view! {
         <Title text=format!("Order #{}", order.id)/>
@@ -134,11 +152,26 @@ fn OrderDetail(order: Order, cancel: ServerAction<CancelOrder>) -> impl IntoView
             </address>
         </section>
         {(status == OrderStatus::Created).then(|| view! {
-            <ActionForm action=cancel attr:class="inline-form">
-                <input type="hidden" name="id" value=order.id/>
-                <button type="submit" class="button secondary">"Cancel order"</button>
-            </ActionForm>
+            <div class="actions">
+                <ActionForm action=pay attr:class="inline-form">
+                    <input type="hidden" name="id" value=order.id/>
+                    <button type="submit" class="button" disabled=move || paying.get() aria-describedby="pay-hint">
+                        "Pay"
+                    </button>
+                </ActionForm>
+                <ActionForm action=cancel attr:class="inline-form">
+                    <input type="hidden" name="id" value=order.id/>
+                    <button type="submit" class="button secondary">"Cancel order"</button>
+                </ActionForm>
+            </div>
+            <p id="pay-hint" class="hint">
+                {move || if paying.get() { "Opening the secure payment page…" } else { "You pay on Stripe's secure page." }}
+            </p>
         })}
+        {(status == OrderStatus::Paid).then(|| view! {
+            <p><a href=invoice rel="external" download>"Download invoice (PDF)"</a></p>
+        })}
+        {move || pay_error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
         {move || cancel_error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
         <p><A href="/account/orders">"All your orders"</A></p>
     }

@@ -34,6 +34,8 @@ pub struct TestEnv {
     pub router: axum::Router,
     pub dir: tempfile::TempDir,
     pg_database: Option<String>,
+    /// Set by [`TestEnv::served`]: the HTTP server task.
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl TestEnv {
@@ -69,7 +71,28 @@ impl TestEnv {
             let _one_at_a_time = RENDERING.lock().await;
             server::router(state.clone())
         };
-        Self { state, router, dir, pg_database }
+        Self { state, router, dir, pg_database, server: None }
+    }
+
+    /// Like [`TestEnv::new`], and also serving HTTP on a free local port that is the
+    /// `SITE_URL`: the Stripe emulator is called over HTTP by async-stripe and posts its
+    /// webhooks back to the site.
+    pub async fn served(backend: Backend, extra: &[(&str, &str)]) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
+        let addr = listener.local_addr().unwrap().to_string();
+        let site = format!("http://{addr}");
+        let mut vars: Vec<(&str, &str)> = vec![("LEPTOS_SITE_ADDR", &addr), ("SITE_URL", &site)];
+        vars.extend_from_slice(extra);
+        let mut env = Self::new(backend, &vars).await;
+        let app = env.router.clone().into_make_service_with_connect_info::<std::net::SocketAddr>();
+        env.server = Some(tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        }));
+        env
+    }
+
+    pub fn site_url(&self) -> &str {
+        &self.state.config.site_url
     }
 
     pub fn db(&self) -> &sea_orm::DatabaseConnection {
@@ -79,6 +102,9 @@ impl TestEnv {
 
 impl Drop for TestEnv {
     fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
         if let Some(name) = self.pg_database.take() {
             // Drop the per-test database from a separate runtime (Drop cannot await).
             let _ = std::thread::spawn(move || {
@@ -213,7 +239,7 @@ pub async fn send(env: &TestEnv, req: Request<Body>) -> Reply {
     let status = res.status();
     let headers = res.headers().clone();
     let location = res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
-    let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
     Reply { status, headers, location, body }
 }
 

@@ -1,0 +1,90 @@
+//! Where Stripe sends the shopper back: `/payment/success` (confirms the payment with
+//! Stripe at once, so the order shows *Paid* even before the webhook lands) and
+//! `/payment/cancel` (back to the order, `Pay` still offered).
+
+use super::errors::ErrorView;
+use crate::models::AppError;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::{components::A, hooks::use_query_map};
+use serde::{Deserialize, Serialize};
+
+/// What the success page learned from Stripe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentConfirmation {
+    pub paid: bool,
+    /// Only when the order is this shopper's.
+    pub order_id: Option<i64>,
+}
+
+#[server]
+pub async fn confirm_payment(session_id: String) -> Result<PaymentConfirmation, AppError> {
+    use crate::adapters::shopper;
+    let (state, auth) = shopper::request().await?;
+    let confirmed = crate::adapters::payments::confirm(&state, &session_id).await?;
+    // The session id proves a payment, not who owns the order: link it only for its owner.
+    let order_id = match (confirmed.order_id, shopper::known(&auth).await?) {
+        (Some(id), Some(me)) => crate::services::orders::get(&state.db, &me, id).await.ok().map(|o| o.id),
+        _ => None,
+    };
+    Ok(PaymentConfirmation { paid: confirmed.paid, order_id })
+}
+
+#[component]
+pub fn PaymentSuccessPage() -> impl IntoView {
+    let query = use_query_map();
+    let session_id = move || query.read().get("session_id").unwrap_or_default();
+    let confirmation = Resource::new(session_id, |id| async move {
+        if id.is_empty() {
+            Err(AppError::BadRequest("This link has no payment session.".into()))
+        } else {
+            confirm_payment(id).await
+        }
+    });
+    view! {
+        <Title text="Payment"/>
+        <Meta name="robots" content="noindex"/>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Confirming your payment…"</p> }>
+            {move || Suspend::new(async move {
+                match confirmation.await {
+                    Ok(c) => {
+                        let link = c.order_id.map(|id| view! {
+                            <p><A href=format!("/orders/{id}")>{format!("View order #{id}")}</A></p>
+                        });
+                        if c.paid {
+                            view! {
+                                <h1>"Thank you — payment received"</h1>
+                                <p role="status">"Your order is paid. We have mailed you the invoice."</p>
+                                {link}
+                            }.into_any()
+                        } else {
+                            view! {
+                                <h1>"Payment in progress"</h1>
+                                <p role="status">"Stripe has not confirmed the payment yet. Your order page updates as soon as it does."</p>
+                                {link}
+                            }.into_any()
+                        }
+                    }
+                    Err(error) => view! { <h1>"Payment"</h1><ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn PaymentCancelPage() -> impl IntoView {
+    let query = use_query_map();
+    let order_id =
+        move || query.read().get("order_id").and_then(|s| s.parse::<i64>().ok()).filter(|id| *id > 0);
+    view! {
+        <Title text="Payment cancelled"/>
+        <Meta name="robots" content="noindex"/>
+        <h1>"Payment cancelled"</h1>
+        <p>"No money was taken. Your order is kept, and you can pay for it whenever you are ready."</p>
+        {move || match order_id() {
+            Some(id) => view! { <p><A href=format!("/orders/{id}")>{format!("Back to order #{id}")}</A></p> }.into_any(),
+            None => view! { <p><A href="/account/orders">"Your orders"</A></p> }.into_any(),
+        }}
+    }
+}
