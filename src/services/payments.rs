@@ -75,6 +75,21 @@ pub struct SessionFacts {
     pub url: Option<String>,
 }
 
+impl SessionFacts {
+    fn gone(session_id: &str) -> Self {
+        Self {
+            session_id: session_id.to_owned(),
+            order_id: None,
+            status: SessionStatus::Other,
+            paid: false,
+            amount_total: None,
+            currency: None,
+            payment_intent: None,
+            url: None,
+        }
+    }
+}
+
 /// The order an object names: its `order_id` metadata, else its `client_reference_id`.
 pub fn order_id_from(metadata: Option<&str>, client_reference_id: Option<&str>) -> Option<i64> {
     metadata.or(client_reference_id).and_then(|s| s.trim().parse().ok())
@@ -470,7 +485,12 @@ pub async fn start_checkout(
         order::Entity::find_by_id(order_id).one(db).await?.ok_or_else(|| AppError::not_found("Order"))?;
     ensure_payable(&order)?;
     if let Some(session_id) = &row.checkout_session_id {
-        let open = stripe.retrieve_session(session_id).await.map_err(unavailable)?;
+        let open = match stripe.retrieve_session(session_id).await {
+            Ok(facts) => facts,
+            // Stripe no longer knows it (e.g. another account or a reset emulator): start afresh.
+            Err(GatewayError::Rejected { status: 404, .. }) => SessionFacts::gone(session_id),
+            Err(e) => return Err(unavailable(e)),
+        };
         if open.status == SessionStatus::Open {
             if let Some(url) = open.url {
                 return Ok(CheckoutLink { session_id: open.session_id, url });

@@ -49,7 +49,6 @@ pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).filter(|id| *id > 0);
     let cancel = ServerAction::<CancelOrder>::new();
-    let pay = ServerAction::<StartPayment>::new();
     let tick = RwSignal::new(0u32);
     let order = Resource::new(
         move || (id(), tick.get(), cancel.version().get()),
@@ -79,7 +78,7 @@ pub fn OrderPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading your order…"</p> }>
             {move || Suspend::new(async move {
                 match order.await {
-                    Ok(o) => view! { <OrderDetail order=o cancel pay/> }.into_any(),
+                    Ok(o) => view! { <OrderDetail order=o cancel/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
             })}
@@ -88,16 +87,11 @@ pub fn OrderPage() -> impl IntoView {
 }
 
 #[component]
-fn OrderDetail(
-    order: Order,
-    cancel: ServerAction<CancelOrder>,
-    pay: ServerAction<StartPayment>,
-) -> impl IntoView {
+fn OrderDetail(order: Order, cancel: ServerAction<CancelOrder>) -> impl IntoView {
     let status = order.status;
     let cancel_error = move || cancel.value().get().and_then(Result::err).map(|e| e.to_string());
-    let pay_error = move || pay.value().get().and_then(Result::err).map(|e| e.to_string());
-    let paying = pay.pending();
     let invoice = format!("/api/v1/orders/{}/invoice.pdf", order.id);
+    let pay_url = <StartPayment as leptos::server_fn::ServerFn>::url();
     let s = order.shipping.clone();
     view! {
         <Title text=format!("Order #{}", order.id)/>
@@ -153,25 +147,22 @@ fn OrderDetail(
         </section>
         {(status == OrderStatus::Created).then(|| view! {
             <div class="actions">
-                <ActionForm action=pay attr:class="inline-form">
+                // A plain form on purpose: the browser follows the 303 to the payment page
+                // itself (the router would try to render a same-origin emulator URL).
+                <form method="post" action=pay_url class="inline-form">
                     <input type="hidden" name="id" value=order.id/>
-                    <button type="submit" class="button" disabled=move || paying.get() aria-describedby="pay-hint">
-                        "Pay"
-                    </button>
-                </ActionForm>
+                    <button type="submit" class="button" aria-describedby="pay-hint">"Pay"</button>
+                </form>
                 <ActionForm action=cancel attr:class="inline-form">
                     <input type="hidden" name="id" value=order.id/>
                     <button type="submit" class="button secondary">"Cancel order"</button>
                 </ActionForm>
             </div>
-            <p id="pay-hint" class="hint">
-                {move || if paying.get() { "Opening the secure payment page…" } else { "You pay on Stripe's secure page." }}
-            </p>
+            <p id="pay-hint" class="hint">"You pay on Stripe's secure page."</p>
         })}
         {(status == OrderStatus::Paid).then(|| view! {
             <p><a href=invoice rel="external" download>"Download invoice (PDF)"</a></p>
         })}
-        {move || pay_error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
         {move || cancel_error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
         <p><A href="/account/orders">"All your orders"</A></p>
     }
