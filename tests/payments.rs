@@ -11,7 +11,7 @@ use axum::http::{header, Request, StatusCode};
 use chrono::Utc;
 use common::{send, wait_for, Backend, TestEnv};
 use fullstack_ws::adapters::jobs;
-use fullstack_ws::entities::{order, outbox_mail, payment_event};
+use fullstack_ws::entities::{emulator_object, order, outbox_mail, payment_event};
 use fullstack_ws::infra::queue::Workers;
 use fullstack_ws::models::{OrderStatus, Shipping};
 use fullstack_ws::services::cart::{self, Shopper};
@@ -314,6 +314,14 @@ async fn late_and_out_of_order_events_never_undo_a_state(backend: Backend) {
         assert!(row.payment_problem.unwrap().contains("not marked paid"));
     }
     assert_eq!(mails_with_subject(db, "Payment received").await.len(), 1, "only the real payment mails");
+    // Admins see the three flagged orders; the API keeps the event log for admins only.
+    let issues = payments::issues(db).await.unwrap();
+    let mut flagged: Vec<(i64, bool)> = issues.iter().map(|i| (i.order_id, i.refund_due)).collect();
+    flagged.sort();
+    assert_eq!(flagged, vec![(cancelled.id, true), (short.id, false), (euro.id, false)]);
+    let anonymous =
+        send(&env, Request::get("/api/v1/admin/payment-events").body(Body::empty()).unwrap()).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
 
 async fn reconciler_recovers_an_event_whose_job_was_lost(backend: Backend) {
@@ -478,6 +486,34 @@ async fn emulator_speaks_stripe_errors_and_idempotency(backend: Backend) {
     assert_eq!(first["id"], replay["id"], "same key, same coupon");
     let other: Value = serde_json::from_str(&coupon("k2").await.unwrap().text().await.unwrap()).unwrap();
     assert_ne!(first["id"], other["id"]);
+    // A session past its expires_at is expired on its next read, and Stripe's event follows.
+    let request = payments::CheckoutRequest {
+        order_id: 77,
+        lines: vec![payments::CheckoutLine { name: "Tea".into(), unit_amount: 500, quantity: 2 }],
+        coupon: None,
+        currency: "usd".into(),
+        customer_email: "a@b.co".into(),
+        success_url: format!("{}/payment/success?session_id={{CHECKOUT_SESSION_ID}}", env.site_url()),
+        cancel_url: format!("{}/payment/cancel?order_id=77", env.site_url()),
+        expires_at: Utc::now().timestamp() + 3600,
+        idempotency_key: "order-77-checkout-1".into(),
+    };
+    let session = env.state.stripe.create_checkout(&request).await.unwrap();
+    assert_eq!((session.amount_total, session.status), (Some(1000), payments::SessionStatus::Open));
+    let row =
+        emulator_object::Entity::find_by_id(session.session_id.clone()).one(env.db()).await.unwrap().unwrap();
+    let mut body: Value = serde_json::from_str(&row.body).unwrap();
+    body["session"]["expires_at"] = json!(Utc::now().timestamp() - 5);
+    let mut active: emulator_object::ActiveModel = row.into();
+    active.body = sea_orm::Set(body.to_string());
+    sea_orm::ActiveModelTrait::update(active, env.db()).await.unwrap();
+    let read = env.state.stripe.retrieve_session(&session.session_id).await.unwrap();
+    assert_eq!(read.status, payments::SessionStatus::Expired);
+    wait_for(20, "the expiry event", || async {
+        let events = payment_event::Entity::find().all(env.db()).await.unwrap();
+        events.into_iter().find(|e| e.event_type == "checkout.session.expired").map(|_| ())
+    })
+    .await;
     // Unknown session: Stripe's 404, which the shop shows as "not found".
     let missing = env.state.stripe.retrieve_session("cs_test_nothing").await.unwrap_err();
     assert!(matches!(missing, fullstack_ws::infra::stripe::GatewayError::Rejected { status: 404, .. }));

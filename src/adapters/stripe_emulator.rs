@@ -352,6 +352,19 @@ async fn build_session(state: &AppState, p: &Params) -> Result<Value, StripeErro
     Ok(session)
 }
 
+/// Loads a session, expiring it first if its `expires_at` has passed (as Stripe does on
+/// its own), which sends `checkout.session.expired`.
+async fn load_session(state: &AppState, id: &str) -> Result<StoredSession, StripeError> {
+    let mut stored: StoredSession = load(state, id, "checkout.session").await?;
+    let due = stored.session["expires_at"].as_i64().is_some_and(|at| at < Utc::now().timestamp());
+    if due && stored.session["status"] == "open" {
+        stored.session["status"] = json!("expired");
+        save(state, id, "checkout.session", &stored).await?;
+        send_event(state, "checkout.session.expired", stored.session.clone());
+    }
+    Ok(stored)
+}
+
 async fn retrieve_session(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -360,7 +373,7 @@ async fn retrieve_session(
     if let Err(e) = authorize(&headers) {
         return e.into_response();
     }
-    match load::<StoredSession>(&state, &id, "checkout.session").await {
+    match load_session(&state, &id).await {
         Ok(stored) => Json(stored.session).into_response(),
         Err(e) => e.into_response(),
     }
@@ -372,7 +385,7 @@ async fn expire_session(
     Path(id): Path<String>,
 ) -> Response {
     idempotent(&state, &headers, "expire", || async {
-        let mut stored: StoredSession = load(&state, &id, "checkout.session").await?;
+        let mut stored = load_session(&state, &id).await?;
         if stored.session["status"] != "open" {
             return Err(StripeError::invalid(
                 "Only Checkout Sessions with a status in [\"open\"] can be expired.",
@@ -470,7 +483,7 @@ async fn create_refund(State(state): State<AppState>, headers: HeaderMap, raw: B
 
 /// The hosted payment page.
 async fn pay_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    match load::<StoredSession>(&state, &id, "checkout.session").await {
+    match load_session(&state, &id).await {
         Ok(stored) => page(StatusCode::OK, &stored, None),
         Err(e) => {
             (e.status, Html(simple_page("Payment page not found", "This payment page does not exist.")))
@@ -490,7 +503,7 @@ async fn pay(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<CardForm>,
 ) -> Response {
-    let mut stored: StoredSession = match load(&state, &id, "checkout.session").await {
+    let mut stored = match load_session(&state, &id).await {
         Ok(s) => s,
         Err(e) => {
             return (
@@ -500,9 +513,7 @@ async fn pay(
                 .into_response()
         }
     };
-    if stored.session["status"] != "open"
-        || stored.session["expires_at"].as_i64().unwrap_or(0) < Utc::now().timestamp()
-    {
+    if stored.session["status"] != "open" {
         return page(StatusCode::CONFLICT, &stored, Some("This payment page is no longer open."));
     }
     let card: String = form.card.chars().filter(char::is_ascii_digit).collect();

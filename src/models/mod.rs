@@ -14,4 +14,4 @@ pub use catalog::*;
 pub use error::{AppError, FieldErrors};
 pub use mail::{MailDetail, MailSummary};
 pub use money::{Money, SHOP_CURRENCY};
-pub use order::{Order, OrderLine, OrderStatus, OrderSummary, Shipping};
+pub use order::{Order, OrderLine, OrderStatus, OrderSummary, PaymentIssue, Shipping};

@@ -245,3 +245,15 @@ mod tests {
         }
     }
 }
+
+/// An order whose payment needs a person: money to give back, or a payment that did not
+/// match the order (shown to admins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PaymentIssue {
+    pub order_id: i64,
+    pub status: OrderStatus,
+    pub total: Money,
+    pub refund_due: bool,
+    pub problem: String,
+}

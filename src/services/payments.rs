@@ -12,7 +12,7 @@ use super::mail::{self, Email};
 use super::orders::{self, MailSettings, Transition};
 use crate::entities::{order, payment_event};
 use crate::infra::stripe::{GatewayError, Stripe};
-use crate::models::{AppError, Order, OrderStatus};
+use crate::models::{AppError, Order, OrderStatus, PaymentIssue};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -650,6 +650,37 @@ pub async fn take_stale_unprocessed(
             .await?;
     }
     Ok(ids)
+}
+
+/// Orders flagged by payment processing (refund due, or a payment that did not match),
+/// newest first; at most 100.
+pub async fn issues(db: &impl ConnectionTrait) -> Result<Vec<PaymentIssue>, AppError> {
+    let rows = order::Entity::find()
+        .filter(order::Column::RefundDue.eq(true).or(order::Column::PaymentProblem.is_not_null()))
+        .order_by_desc(order::Column::UpdatedAt)
+        .limit(100)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|o| {
+            Some(PaymentIssue {
+                order_id: o.id,
+                status: OrderStatus::parse(&o.status)?,
+                total: crate::models::Money::new(o.total, &o.currency),
+                refund_due: o.refund_due,
+                problem: o.payment_problem.unwrap_or_default(),
+            })
+        })
+        .collect())
+}
+
+/// The latest payment events, newest first (for admins).
+pub async fn recent_events(
+    db: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<payment_event::Model>, AppError> {
+    Ok(payment_event::Entity::find().order_by_desc(payment_event::Column::Id).limit(limit).all(db).await?)
 }
 
 /// "Payment received", with the PDF invoice attached.

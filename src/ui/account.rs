@@ -128,6 +128,7 @@ pub async fn reset_password(
 pub struct BackOfficeCounts {
     pub users: u64,
     pub orders_by_status: Vec<(String, u64)>,
+    pub payment_issues: Vec<crate::models::PaymentIssue>,
 }
 
 #[server]
@@ -135,7 +136,8 @@ pub async fn admin_overview() -> Result<BackOfficeCounts, AppError> {
     let (state, auth, _) = context().await?;
     crate::adapters::accounts::require_admin(&auth)?;
     let (users, orders_by_status) = crate::services::accounts::overview(&state.db).await?;
-    Ok(BackOfficeCounts { users, orders_by_status })
+    let payment_issues = crate::services::payments::issues(&state.db).await?;
+    Ok(BackOfficeCounts { users, orders_by_status, payment_issues })
 }
 
 /// Who is logged in, and the actions that change it, shared through context.
@@ -473,6 +475,32 @@ pub fn AdminPage() -> impl IntoView {
                                 <dd>{n}</dd>
                             }).collect_view()}
                         </dl>
+                        <section aria-labelledby="payment-issues">
+                            <h2 id="payment-issues">"Payments needing attention"</h2>
+                            {if o.payment_issues.is_empty() {
+                                view! { <p>"No payment problems."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="orders">
+                                        <caption class="visually-hidden">"Orders with a refund due or a payment that did not match"</caption>
+                                        <thead>
+                                            <tr><th scope="col">"Order"</th><th scope="col">"Status"</th><th scope="col">"Total"</th><th scope="col">"Refund due"</th><th scope="col">"Problem"</th></tr>
+                                        </thead>
+                                        <tbody>
+                                            {o.payment_issues.into_iter().map(|i| view! {
+                                                <tr>
+                                                    <th scope="row">{format!("Order #{}", i.order_id)}</th>
+                                                    <td>{i.status.label()}</td>
+                                                    <td>{i.total.to_string()}</td>
+                                                    <td>{if i.refund_due { "Yes" } else { "No" }}</td>
+                                                    <td>{i.problem}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                        </section>
                     }
                     .into_any(),
                     Err(AppError::Unauthorized(_)) => view! { <Redirect path="/login?next=/admin"/> }.into_any(),

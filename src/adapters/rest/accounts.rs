@@ -182,3 +182,43 @@ pub async fn admin_users(
             .collect(),
     ))
 }
+
+/// A stored Stripe event as admins see it (the payload is left out).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct PaymentEventRow {
+    pub id: i64,
+    pub stripe_event_id: String,
+    pub event_type: String,
+    pub order_id: Option<i64>,
+    /// RFC 3339.
+    pub received_at: String,
+    pub processed_at: Option<String>,
+    pub outcome: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/payment-events",
+    responses((status = 200, description = "The latest 200 events, newest first", body = [PaymentEventRow]),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn admin_payment_events(
+    State(state): State<AppState>,
+    auth: AuthSession,
+) -> Result<Json<Vec<PaymentEventRow>>, ApiError> {
+    flows::require_admin(&auth)?;
+    let events = crate::services::payments::recent_events(&state.db, 200).await?;
+    Ok(Json(
+        events
+            .into_iter()
+            .map(|e| PaymentEventRow {
+                id: e.id,
+                stripe_event_id: e.stripe_event_id,
+                event_type: e.event_type,
+                order_id: e.order_id,
+                received_at: e.received_at.to_rfc3339(),
+                processed_at: e.processed_at.map(|t| t.to_rfc3339()),
+                outcome: e.outcome,
+                detail: e.detail,
+            })
+            .collect(),
+    ))
+}

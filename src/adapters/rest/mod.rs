@@ -41,6 +41,7 @@ use utoipa::OpenApi;
         accounts::patch_me,
         accounts::change_password,
         accounts::admin_users,
+        accounts::admin_payment_events,
     ),
     components(schemas(
         crate::models::Category,
@@ -70,6 +71,8 @@ use utoipa::OpenApi;
         accounts::ProfilePatch,
         accounts::Message,
         accounts::UserRow,
+        accounts::PaymentEventRow,
+        crate::models::PaymentIssue,
         error::ErrorBody,
         error::ErrorDetail,
     ))
@@ -97,6 +100,7 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(accounts::me).patch(accounts::patch_me))
         .route("/me/password", post(accounts::change_password))
         .route("/admin/users", get(accounts::admin_users))
+        .route("/admin/payment-events", get(accounts::admin_payment_events))
         .fallback(|| async { ApiError(crate::models::AppError::NotFound("No such API endpoint".into())) });
     Router::new().nest("/api/v1", v1).route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
 }
