@@ -12,6 +12,8 @@ for (const path of [
   "/account/orders",
   "/login",
   "/password-reset",
+  "/payment/cancel?order_id=1",
+  "/payment/success?session_id=cs_test_unknown",
 ]) {
   test(`no WCAG A/AA violations on ${path}`, async ({ page }) => {
     await page.goto(path);

@@ -102,7 +102,7 @@ test("another browser cannot see the order", async ({ page, browser }) => {
   await stranger.close();
 });
 
-test("without JavaScript the forms still work: add to cart, checkout, place order", async ({ browser }) => {
+test("without JavaScript the forms still work: add to cart, checkout, place order, pay", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto("/category/coffee");
@@ -125,5 +125,12 @@ test("without JavaScript the forms still work: add to cart, checkout, place orde
   await expect(page).toHaveURL(/\/orders\/\d+$/);
   await expect(page.getByTestId("order-status")).toHaveText("Created");
   await expect(page.getByTestId("order-total")).toHaveText("$43.00");
+  // Paying needs no script either: the form posts, the browser follows the 303s.
+  await page.getByRole("button", { name: "Pay", exact: true }).click();
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByRole("button", { name: "Pay $43.00" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Thank you — payment received" })).toBeVisible();
+  await page.getByRole("link", { name: /^View order #/ }).click();
+  await expect(page.getByTestId("order-status")).toHaveText("Paid");
   await context.close();
 });
