@@ -1,5 +1,5 @@
-//! Webhook → order *paid*: a running server (HTTP on a local port, 2 in-process job
-//! workers) receives 1,000 signed `checkout.session.completed` events for 1,000 unpaid
+//! Webhook → order *paid*: a running server (HTTP on a local port, WORKERS in-process job
+//! workers, default 2) receives 1,000 signed `checkout.session.completed` events for 1,000 unpaid
 //! orders. Each event's latency runs from just before its POST to the order's `paid_at`
 //! (written by the worker that processed it). Two runs per database:
 //!   - paced: events at a steady RATE per second, for latency as a shop sees it;
@@ -9,7 +9,7 @@
 //! paying transaction and delivered by its own job, which runs on the same workers.
 //!
 //!     cargo bench --features ssr --bench webhook
-//!     (env: EVENTS, default 1000; RATE, default 200; TEST_POSTGRES_URL)
+//!     (env: EVENTS, default 1000; RATE, default 200; WORKERS, default 2; TEST_POSTGRES_URL)
 
 use chrono::{DateTime, Utc};
 use fullstack_ws::entities::{order, order_line};
@@ -80,7 +80,7 @@ fn event(order_id: i64) -> String {
 
 /// Posts one event per order (paced at `rate`/s, or as fast as possible when `None`)
 /// and prints latency percentiles and throughput.
-async fn run(label: &str, database_url: &str, events: usize, rate: Option<u32>) {
+async fn run(label: &str, database_url: &str, events: usize, rate: Option<u32>, workers: u32) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -88,7 +88,7 @@ async fn run(label: &str, database_url: &str, events: usize, rate: Option<u32>) 
         ("DATABASE_URL", database_url.to_owned()),
         ("LEPTOS_SITE_ADDR", addr.to_string()),
         ("MAIL_DIR", dir.path().join("mail").display().to_string()),
-        ("WORKERS", "2".into()),
+        ("WORKERS", workers.to_string()),
         ("RUST_LOG", "warn".into()),
     ]);
     let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
@@ -96,7 +96,7 @@ async fn run(label: &str, database_url: &str, events: usize, rate: Option<u32>) 
     let db = state.db.clone();
     let ids = orders(&db, events).await;
     let stripe = state.stripe.clone();
-    let workers = Workers::start(state.jobs.clone(), 2);
+    let workers = Workers::start(state.jobs.clone(), workers);
     let app = server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let serving = tokio::spawn(async move { axum::serve(listener, app).await });
     let url = format!("http://{addr}/payment/webhook");
@@ -184,9 +184,10 @@ async fn run(label: &str, database_url: &str, events: usize, rate: Option<u32>) 
 fn main() {
     let events: usize = std::env::var("EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
     let rate: u32 = std::env::var("RATE").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
+    let workers: u32 = std::env::var("WORKERS").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async {
-        println!("{events} signed events per run; 2 job workers; paced runs at {rate} events/s");
+        println!("{events} signed events per run; {workers} job workers; paced runs at {rate} events/s");
         let admin_url = std::env::var("TEST_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
         let admin = sea_orm::Database::connect(&admin_url).await.expect("PostgreSQL reachable");
@@ -194,10 +195,10 @@ fn main() {
         for (mode, pace) in [("paced", Some(rate)), ("burst", None)] {
             let dir = tempfile::tempdir().unwrap();
             let sqlite = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
-            run(&format!("SQLite {mode}"), &sqlite, events, pace).await;
+            run(&format!("SQLite {mode}"), &sqlite, events, pace, workers).await;
             let name = format!("fws_bench_{}", uuid::Uuid::new_v4().simple());
             admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-            run(&format!("PostgreSQL {mode}"), &format!("{prefix}/{name}"), events, pace).await;
+            run(&format!("PostgreSQL {mode}"), &format!("{prefix}/{name}"), events, pace, workers).await;
             admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
         }
     });
