@@ -472,6 +472,23 @@ async fn emulator_speaks_stripe_errors_and_idempotency(backend: Backend) {
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let body: Value = serde_json::from_str(&bad.text().await.unwrap()).unwrap();
     assert_eq!(body["error"]["type"], "invalid_request_error");
+    // Amounts that would overflow a total are Stripe's 400, not a panic.
+    let huge = http
+        .post(format!("{base}/checkout/sessions"))
+        .bearer_auth("sk_test_emulator")
+        .form(&[
+            ("mode", "payment"),
+            ("success_url", "http://x/s"),
+            ("cancel_url", "http://x/c"),
+            ("line_items[0][quantity]", "9223372036854775807"),
+            ("line_items[0][price_data][currency]", "usd"),
+            ("line_items[0][price_data][unit_amount]", "9223372036854775807"),
+            ("line_items[0][price_data][product_data][name]", "Everything"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), StatusCode::BAD_REQUEST);
     let coupon = |key: &'static str| {
         http.post(format!("{base}/coupons"))
             .bearer_auth("sk_test_emulator")

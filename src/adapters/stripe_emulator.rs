@@ -27,6 +27,10 @@ use std::time::Duration;
 pub const CARD_SUCCEEDS: &str = "4242424242424242";
 pub const CARD_DECLINED: &str = "4000000000000002";
 pub const CARD_INSUFFICIENT_FUNDS: &str = "4000000000009995";
+/// Stripe's own limits; within them no total can overflow.
+const MAX_LINE_ITEMS: usize = 100;
+const MAX_QUANTITY: i64 = 999_999;
+const MAX_UNIT_AMOUNT: i64 = 99_999_999;
 /// Delivery attempts per event, 0.5 s doubling up to ~1 minute apart.
 const DELIVERY_ATTEMPTS: u32 = 8;
 
@@ -267,15 +271,22 @@ async fn build_session(state: &AppState, p: &Params) -> Result<Value, StripeErro
     for i in 0.. {
         let key = |rest: &str| format!("line_items[{i}]{rest}");
         let Some(quantity) = p.get(&key("[quantity]")) else { break };
-        let quantity: i64 = quantity.parse().ok().filter(|q| *q >= 1).ok_or_else(|| {
-            StripeError::invalid("Quantity must be a positive integer.", Some("line_items"))
-        })?;
+        if i == MAX_LINE_ITEMS {
+            return Err(StripeError::invalid("At most 100 line items.", Some("line_items")));
+        }
+        let quantity: i64 =
+            quantity.parse().ok().filter(|q| (1..=MAX_QUANTITY).contains(q)).ok_or_else(|| {
+                StripeError::invalid("Quantity must be an integer from 1 to 999999.", Some("line_items"))
+            })?;
         let unit_amount: i64 = p
             .get(&key("[price_data][unit_amount]"))
             .and_then(|v| v.parse().ok())
-            .filter(|a| *a >= 0)
+            .filter(|a| (0..=MAX_UNIT_AMOUNT).contains(a))
             .ok_or_else(|| {
-                StripeError::invalid("Each line needs price_data[unit_amount] >= 0.", Some("line_items"))
+                StripeError::invalid(
+                    "Each line needs price_data[unit_amount] from 0 to 99999999.",
+                    Some("line_items"),
+                )
             })?;
         let name =
             p.get(&key("[price_data][product_data][name]")).filter(|n| !n.is_empty()).ok_or_else(|| {
