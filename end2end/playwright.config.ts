@@ -7,6 +7,9 @@ const BASE_URL = `http://127.0.0.1:${PORT}`;
 // The server binary built by `cargo leptos build` (debug unless E2E_PROFILE=release).
 const BIN = `../target/${process.env.E2E_PROFILE ?? "debug"}/fullstack-ws`;
 const DATA = process.env.E2E_DATA_DIR ?? ".tmp";
+// The back office's account, made by `create-admin` before the server starts.
+export const ADMIN_EMAIL = "admin@shop.test";
+export const ADMIN_PASSWORD = "e2e admin password 2026";
 
 export default defineConfig({
   testDir: "./tests",
@@ -23,7 +26,7 @@ export default defineConfig({
   },
   // A fresh SQLite database, seeded, then the real server.
   webServer: {
-    command: `rm -rf ${DATA} && mkdir -p ${DATA} && ${BIN} seed && exec ${BIN} serve`,
+    command: `rm -rf ${DATA} && mkdir -p ${DATA} && ${BIN} seed && ${BIN} create-admin --email ${ADMIN_EMAIL} && exec ${BIN} serve`,
     url: `${BASE_URL}/readyz`,
     timeout: 60_000,
     reuseExistingServer: false,
@@ -35,6 +38,8 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: "../target/site",
       LEPTOS_ENV: "PROD",
       MAIL_DIR: `${DATA}/mail`,
+      MEDIA_DIR: `${DATA}/media`,
+      ADMIN_PASSWORD,
       WORKERS: "1",
       RUST_LOG: "warn",
     },

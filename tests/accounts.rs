@@ -465,7 +465,7 @@ async fn the_admin_guard(backend: Backend) {
     assert_eq!(send(&env, users(Some(&customer))).await.status, StatusCode::FORBIDDEN);
     let r = send(&env, users(Some(&admin))).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json().as_array().unwrap().len(), 2);
+    assert_eq!(r.json()["items"].as_array().unwrap().len(), 2);
     assert!(!r.body.contains("argon2"), "no password hashes leave the server");
 
     let page = |cookie: Option<&str>| {
@@ -482,11 +482,11 @@ async fn the_admin_guard(backend: Backend) {
     assert!(ok.body.contains("Back office"));
 
     // The server function behind the page applies the same guard.
-    let mut req = json_request("POST", &server_fn_path("admin_overview"), Some(&customer), None);
+    let mut req = json_request("POST", &server_fn_path("admin_dashboard"), Some(&customer), None);
     req.headers_mut().insert("content-type", "application/x-www-form-urlencoded".parse().unwrap());
     assert_eq!(send(&env, req).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        call_server_fn(&env, "admin_overview", "application/x-www-form-urlencoded", "").await.status,
+        call_server_fn(&env, "admin_dashboard", "application/x-www-form-urlencoded", "").await.status,
         StatusCode::UNAUTHORIZED
     );
 

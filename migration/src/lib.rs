@@ -8,6 +8,7 @@ mod m20261127_000003_create_mail_and_claims;
 mod m20261127_000004_create_sessions_carts_orders;
 mod m20261127_000005_create_accounts;
 mod m20261127_000006_create_payments;
+mod m20261127_000007_create_admin;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_create_sessions_carts_orders::Migration),
             Box::new(m20261127_000005_create_accounts::Migration),
             Box::new(m20261127_000006_create_payments::Migration),
+            Box::new(m20261127_000007_create_admin::Migration),
         ]
     }
 }

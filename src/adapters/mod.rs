@@ -2,6 +2,7 @@
 //! (The UI adapter — pages and server functions — lives in `crate::ui`.)
 
 pub mod accounts;
+pub mod admin;
 pub mod checkout;
 pub mod cli;
 pub mod jobs;

@@ -1,6 +1,7 @@
 //! sea-orm entities (server-only). They map to the shared DTOs in `crate::models`
 //! and never leave the server.
 
+pub mod audit_entry;
 pub mod cart;
 pub mod cart_line;
 pub mod category;

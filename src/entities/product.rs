@@ -17,6 +17,8 @@ pub struct Model {
     pub image: String,
     pub available: bool,
     pub stock: i32,
+    /// Ordered once and then removed by an admin: hidden everywhere but order history.
+    pub archived: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

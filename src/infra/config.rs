@@ -17,6 +17,8 @@ pub struct Config {
     pub site_url: String,
     pub smtp_url: Option<String>,
     pub mail_dir: PathBuf,
+    /// Uploaded product images (served at `/media/`).
+    pub media_dir: PathBuf,
     pub mail_from: lettre::message::Mailbox,
     pub workers: u32,
     pub site_root: String,
@@ -111,6 +113,7 @@ impl Config {
         }
 
         let mail_dir = PathBuf::from(var("MAIL_DIR").unwrap_or_else(|| "data/mail".into()));
+        let media_dir = PathBuf::from(var("MEDIA_DIR").unwrap_or_else(|| "data/media".into()));
 
         let from_raw = var("MAIL_FROM").unwrap_or_else(|| "Shop <shop@localhost>".into());
         let mail_from = from_raw.parse().unwrap_or_else(|_| {
@@ -234,6 +237,7 @@ impl Config {
             site_url,
             smtp_url,
             mail_dir,
+            media_dir,
             mail_from,
             workers,
             site_root,
@@ -277,6 +281,7 @@ mod tests {
         assert_eq!(c.site_url, "http://127.0.0.1:3000");
         assert_eq!(c.workers, 2);
         assert_eq!(c.mail_dir, PathBuf::from("data/mail"));
+        assert_eq!(c.media_dir, PathBuf::from("data/media"));
         assert_eq!(c.mail_from.to_string(), "Shop <shop@localhost>");
         assert!(c.dev_mailbox_enabled());
         assert_eq!(c.log_format, LogFormat::Text);

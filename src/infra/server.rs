@@ -3,6 +3,7 @@
 
 use super::{config::Config, db, queue, state::AppState};
 use crate::services::mail::Transport;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::{extract::State, http::StatusCode, response::IntoResponse, Router};
@@ -43,6 +44,9 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
     Ok(AppState { leptos_options, db, config: Arc::new(config), jobs, stripe })
 }
 
+/// Request bodies carrying an image: the image limit plus room for the multipart framing.
+pub const UPLOAD_LIMIT: usize = crate::services::admin::media::MAX_IMAGE_BYTES + 64 * 1024;
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(crate::ui::App);
     let ctx_state = state.clone();
@@ -50,6 +54,13 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/payment/webhook", post(crate::adapters::payments::webhook))
+        // The admin product page's image form (a plain multipart POST; 303 back).
+        .route(
+            "/admin/products/{id}/image",
+            post(crate::adapters::admin::upload_image_form).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/admin/products/availability", post(crate::adapters::admin::bulk_availability_form))
+        .nest_service("/media", tower_http::services::ServeDir::new(&state.config.media_dir))
         .merge(crate::adapters::rest::router());
     // The emulator exists only without a real Stripe key.
     if state.stripe.emulated {

@@ -2,6 +2,7 @@
 //! `ssr` and `hydrate`; nothing here touches the database or the network.
 
 pub mod account;
+pub mod admin;
 pub mod cart;
 pub mod catalog;
 pub mod error;

@@ -387,28 +387,6 @@ pub async fn reset_password(
     Ok(updated)
 }
 
-/// Accounts for the back office, oldest first (the admin issue adds search and paging).
-pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<user::Model>, AppError> {
-    use sea_orm::{QueryOrder, QuerySelect};
-    Ok(user::Entity::find().order_by_asc(user::Column::Id).limit(500).all(db).await?)
-}
-
-/// Accounts, and orders by status, for the back office's front page.
-pub async fn overview(db: &impl ConnectionTrait) -> Result<(u64, Vec<(String, u64)>), AppError> {
-    use crate::entities::order;
-    use sea_orm::{PaginatorTrait, QuerySelect};
-    let users = user::Entity::find().count(db).await?;
-    let by_status: Vec<(String, i64)> = order::Entity::find()
-        .select_only()
-        .column(order::Column::Status)
-        .column_as(order::Column::Id.count(), "n")
-        .group_by(order::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok((users, by_status.into_iter().map(|(s, n)| (s, n.max(0) as u64)).collect()))
-}
-
 /// What `create-admin` did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum AdminOutcome {

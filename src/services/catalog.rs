@@ -22,7 +22,7 @@ pub async fn category_by_slug(db: &DatabaseConnection, slug: &str) -> Result<Cat
 }
 
 /// Escapes LIKE wildcards so user text matches literally (escape character `\`).
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 2);
     escaped.push('%');
     for c in text.to_lowercase().chars() {

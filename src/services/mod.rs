@@ -2,6 +2,7 @@
 //! They know nothing of HTTP; adapters call them.
 
 pub mod accounts;
+pub mod admin;
 pub mod cart;
 pub mod catalog;
 pub mod invoice;

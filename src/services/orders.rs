@@ -279,6 +279,23 @@ pub async fn status_of(db: &impl ConnectionTrait, id: i64) -> Result<Option<Orde
     Ok(status.as_deref().and_then(OrderStatus::parse))
 }
 
+/// How many items (the sum of quantities) each of these orders holds.
+pub(crate) async fn item_counts(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, i64>, AppError> {
+    let rows: Vec<(i64, Option<i64>)> = order_line::Entity::find()
+        .select_only()
+        .column(order_line::Column::OrderId)
+        .column_as(order_line::Column::Quantity.sum(), "items")
+        .filter(order_line::Column::OrderId.is_in(ids))
+        .group_by(order_line::Column::OrderId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, n)| (id, n.unwrap_or(0))).collect())
+}
+
 /// The shopper's orders, newest first.
 pub async fn list(db: &impl ConnectionTrait, shopper: &Shopper) -> Result<Vec<OrderSummary>, AppError> {
     let orders = order::Entity::find()
@@ -288,23 +305,12 @@ pub async fn list(db: &impl ConnectionTrait, shopper: &Shopper) -> Result<Vec<Or
         .limit(200)
         .all(db)
         .await?;
-    let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
-    let counts: std::collections::HashMap<i64, Option<i64>> = order_line::Entity::find()
-        .select_only()
-        .column(order_line::Column::OrderId)
-        .column_as(order_line::Column::Quantity.sum(), "items")
-        .filter(order_line::Column::OrderId.is_in(ids))
-        .group_by(order_line::Column::OrderId)
-        .into_tuple::<(i64, Option<i64>)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let counts = item_counts(db, orders.iter().map(|o| o.id)).await?;
     Ok(orders
         .into_iter()
         .filter_map(|o| {
             let status = OrderStatus::parse(&o.status)?;
-            let items = counts.get(&o.id).copied().flatten().unwrap_or(0);
+            let items = counts.get(&o.id).copied().unwrap_or(0);
             Some(OrderSummary {
                 id: o.id,
                 status,

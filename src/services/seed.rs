@@ -301,6 +301,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
                 price: Set(*price),
                 currency: Set("usd".into()),
                 available: Set(true),
+                archived: Set(false),
                 stock: Set(*stock),
                 created_at: Set(created),
                 updated_at: Set(created),

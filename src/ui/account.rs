@@ -1,5 +1,5 @@
 //! Accounts in the browser: register, log in and out, profile, password and email
-//! changes, password reset; the header's account links; the guarded admin page.
+//! changes, password reset; the header's account links.
 
 use super::errors::ErrorView;
 use super::forms::{field_error, fields_of, form_error, Field, FieldValue, FormError, LiveCheck};
@@ -121,23 +121,6 @@ pub async fn reset_password(
     }
     crate::services::accounts::reset_password(&state.db, &token, &new_password, chrono::Utc::now()).await?;
     Ok("Your password has been changed. Log in with the new one.".into())
-}
-
-/// Counts for the back office's front page.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct BackOfficeCounts {
-    pub users: u64,
-    pub orders_by_status: Vec<(String, u64)>,
-    pub payment_issues: Vec<crate::models::PaymentIssue>,
-}
-
-#[server]
-pub async fn admin_overview() -> Result<BackOfficeCounts, AppError> {
-    let (state, auth, _) = context().await?;
-    crate::adapters::accounts::require_admin(&auth)?;
-    let (users, orders_by_status) = crate::services::accounts::overview(&state.db).await?;
-    let payment_issues = crate::services::payments::issues(&state.db).await?;
-    Ok(BackOfficeCounts { users, orders_by_status, payment_issues })
 }
 
 /// Who is logged in, and the actions that change it, shared through context.
@@ -452,61 +435,5 @@ pub fn PasswordResetConfirmPage() -> impl IntoView {
                 .into_any(),
             }}
         </section>
-    }
-}
-
-/// `/admin`: guarded on the server. Anonymous visitors are sent to log in; customers get 403.
-#[component]
-pub fn AdminPage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| admin_overview());
-    view! {
-        <Title text="Back office"/>
-        <Meta name="robots" content="noindex"/>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(o) => view! {
-                        <h1>"Back office"</h1>
-                        <dl class="totals admin-counts">
-                            <dt>"Accounts"</dt>
-                            <dd>{o.users}</dd>
-                            {o.orders_by_status.into_iter().map(|(status, n)| view! {
-                                <dt>{format!("Orders {status}")}</dt>
-                                <dd>{n}</dd>
-                            }).collect_view()}
-                        </dl>
-                        <section aria-labelledby="payment-issues">
-                            <h2 id="payment-issues">"Payments needing attention"</h2>
-                            {if o.payment_issues.is_empty() {
-                                view! { <p>"No payment problems."</p> }.into_any()
-                            } else {
-                                view! {
-                                    <table class="orders">
-                                        <caption class="visually-hidden">"Orders with a refund due or a payment that did not match"</caption>
-                                        <thead>
-                                            <tr><th scope="col">"Order"</th><th scope="col">"Status"</th><th scope="col">"Total"</th><th scope="col">"Refund due"</th><th scope="col">"Problem"</th></tr>
-                                        </thead>
-                                        <tbody>
-                                            {o.payment_issues.into_iter().map(|i| view! {
-                                                <tr>
-                                                    <th scope="row">{format!("Order #{}", i.order_id)}</th>
-                                                    <td>{i.status.label()}</td>
-                                                    <td>{i.total.to_string()}</td>
-                                                    <td>{if i.refund_due { "Yes" } else { "No" }}</td>
-                                                    <td>{i.problem}</td>
-                                                </tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                }.into_any()
-                            }}
-                        </section>
-                    }
-                    .into_any(),
-                    Err(AppError::Unauthorized(_)) => view! { <Redirect path="/login?next=/admin"/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
     }
 }

@@ -2,6 +2,7 @@
 //! Compiles for both server (SSR) and browser (hydrate).
 
 mod account;
+mod admin;
 mod cart;
 mod catalog;
 mod checkout;
@@ -14,8 +15,8 @@ mod payment;
 mod product;
 
 pub use account::{
-    admin_overview, change_email, change_password, current_user, log_in, log_out, register,
-    request_password_reset, reset_password, update_profile,
+    change_email, change_password, current_user, log_in, log_out, register, request_password_reset,
+    reset_password, update_profile,
 };
 pub use cart::{add_to_cart, apply_coupon, get_cart, remove_cart_line, remove_coupon, update_cart_line};
 pub use catalog::{get_categories, list_products};
@@ -80,7 +81,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/password-reset") view=account::PasswordResetPage ssr=SsrMode::Async/>
                     <Route path=path!("/password-reset/:token") view=account::PasswordResetConfirmPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin") view=account::AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view=admin::DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/products") view=admin::ProductsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/products/:id") view=admin::ProductEditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/categories") view=admin::CategoriesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/coupons") view=admin::CouponsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/orders") view=admin::OrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/orders/:id") view=admin::OrderAdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=admin::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/payments") view=admin::PaymentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/jobs") view=admin::JobsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=admin::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/dev/mail") view=dev_mail::Mailbox ssr=SsrMode::Async/>
                     <Route path=path!("/dev/mail/:id") view=dev_mail::MailView ssr=SsrMode::Async/>
                 </Routes>

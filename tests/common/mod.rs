@@ -59,6 +59,7 @@ impl TestEnv {
         let mut vars: HashMap<String, String> = HashMap::from([
             ("DATABASE_URL".into(), url),
             ("MAIL_DIR".into(), dir.path().join("mail").display().to_string()),
+            ("MEDIA_DIR".into(), dir.path().join("media").display().to_string()),
             ("WORKERS".into(), "0".into()),
             ("LEPTOS_SITE_ROOT".into(), dir.path().join("site").display().to_string()),
         ]);

@@ -1,4 +1,4 @@
-//! Accounts over REST: `/auth/*`, `/me`, and the first admin route. The same session
+//! Accounts over REST: `/auth/*` and `/me`. The same session
 //! cookie as the site; the same flows as the pages (`adapters::accounts`).
 
 use super::error::{json_body, ErrorBody};
@@ -60,15 +60,6 @@ pub struct ProfilePatch {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Message {
     pub message: String,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct UserRow {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: String,
-    pub disabled: bool,
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/register", request_body = RegisterBody,
@@ -165,60 +156,4 @@ pub async fn change_password(
     let updated = accounts::change_password(&state.db, id, &b.current_password, &b.new_password).await?;
     flows::keep_session_after_password_change(&mut auth, updated).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[utoipa::path(get, path = "/api/v1/admin/users",
-    responses((status = 200, body = [UserRow]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn admin_users(
-    State(state): State<AppState>,
-    auth: AuthSession,
-) -> Result<Json<Vec<UserRow>>, ApiError> {
-    flows::require_admin(&auth)?;
-    let users = accounts::list_users(&state.db).await?;
-    Ok(Json(
-        users
-            .into_iter()
-            .map(|u| UserRow { id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabled })
-            .collect(),
-    ))
-}
-
-/// A stored Stripe event as admins see it (the payload is left out).
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct PaymentEventRow {
-    pub id: i64,
-    pub stripe_event_id: String,
-    pub event_type: String,
-    pub order_id: Option<i64>,
-    /// RFC 3339.
-    pub received_at: String,
-    pub processed_at: Option<String>,
-    pub outcome: Option<String>,
-    pub detail: Option<String>,
-}
-
-#[utoipa::path(get, path = "/api/v1/admin/payment-events",
-    responses((status = 200, description = "The latest 200 events, newest first", body = [PaymentEventRow]),
-              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn admin_payment_events(
-    State(state): State<AppState>,
-    auth: AuthSession,
-) -> Result<Json<Vec<PaymentEventRow>>, ApiError> {
-    flows::require_admin(&auth)?;
-    let events = crate::services::payments::recent_events(&state.db, 200).await?;
-    Ok(Json(
-        events
-            .into_iter()
-            .map(|e| PaymentEventRow {
-                id: e.id,
-                stripe_event_id: e.stripe_event_id,
-                event_type: e.event_type,
-                order_id: e.order_id,
-                received_at: e.received_at.to_rfc3339(),
-                processed_at: e.processed_at.map(|t| t.to_rfc3339()),
-                outcome: e.outcome,
-                detail: e.detail,
-            })
-            .collect(),
-    ))
 }

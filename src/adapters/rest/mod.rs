@@ -1,6 +1,7 @@
 //! REST API under `/api/v1` (JSON), described by OpenAPI 3 at `/api/openapi.json`.
 
 mod accounts;
+mod admin;
 mod catalog;
 mod error;
 mod shop;
@@ -9,7 +10,7 @@ pub use error::ApiError;
 
 use crate::infra::state::AppState;
 use axum::{
-    routing::{get, post, put},
+    routing::{get, patch, post, put},
     Json, Router,
 };
 use utoipa::OpenApi;
@@ -40,8 +41,34 @@ use utoipa::OpenApi;
         accounts::me,
         accounts::patch_me,
         accounts::change_password,
-        accounts::admin_users,
-        accounts::admin_payment_events,
+        admin::dashboard,
+        admin::list_products,
+        admin::create_product,
+        admin::get_product,
+        admin::update_product,
+        admin::delete_product,
+        admin::bulk_availability,
+        admin::upload_image,
+        admin::list_categories,
+        admin::create_category,
+        admin::get_category,
+        admin::update_category,
+        admin::delete_category,
+        admin::list_coupons,
+        admin::create_coupon,
+        admin::get_coupon,
+        admin::update_coupon,
+        admin::delete_coupon,
+        admin::list_orders,
+        admin::export_csv_doc,
+        admin::get_order,
+        admin::cancel_order,
+        admin::list_users,
+        admin::update_user,
+        admin::payment_events,
+        admin::list_jobs,
+        admin::retry_job,
+        admin::audit_log,
     ),
     components(schemas(
         crate::models::Category,
@@ -70,8 +97,6 @@ use utoipa::OpenApi;
         accounts::ResetConfirmBody,
         accounts::ProfilePatch,
         accounts::Message,
-        accounts::UserRow,
-        accounts::PaymentEventRow,
         crate::models::PaymentIssue,
         error::ErrorBody,
         error::ErrorDetail,
@@ -99,8 +124,38 @@ pub fn router() -> Router<AppState> {
         .route("/auth/password-reset/confirm", post(accounts::password_reset_confirm))
         .route("/me", get(accounts::me).patch(accounts::patch_me))
         .route("/me/password", post(accounts::change_password))
-        .route("/admin/users", get(accounts::admin_users))
-        .route("/admin/payment-events", get(accounts::admin_payment_events))
+        .route("/admin/dashboard", get(admin::dashboard))
+        .route("/admin/products", get(admin::list_products).post(admin::create_product))
+        .route("/admin/products/availability", post(admin::bulk_availability))
+        .route(
+            "/admin/products/{id}",
+            get(admin::get_product).patch(admin::update_product).delete(admin::delete_product),
+        )
+        .route(
+            "/admin/products/{id}/image",
+            post(admin::upload_image)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::infra::server::UPLOAD_LIMIT)),
+        )
+        .route("/admin/categories", get(admin::list_categories).post(admin::create_category))
+        .route(
+            "/admin/categories/{id}",
+            get(admin::get_category).patch(admin::update_category).delete(admin::delete_category),
+        )
+        .route("/admin/coupons", get(admin::list_coupons).post(admin::create_coupon))
+        .route(
+            "/admin/coupons/{id}",
+            get(admin::get_coupon).patch(admin::update_coupon).delete(admin::delete_coupon),
+        )
+        .route("/admin/orders", get(admin::list_orders))
+        .route("/admin/orders/export.csv", get(crate::adapters::admin::export_csv))
+        .route("/admin/orders/{id}", get(admin::get_order))
+        .route("/admin/orders/{id}/cancel", post(admin::cancel_order))
+        .route("/admin/users", get(admin::list_users))
+        .route("/admin/users/{id}", patch(admin::update_user))
+        .route("/admin/payment-events", get(admin::payment_events))
+        .route("/admin/jobs", get(admin::list_jobs))
+        .route("/admin/jobs/{id}/retry", post(admin::retry_job))
+        .route("/admin/audit", get(admin::audit_log))
         .fallback(|| async { ApiError(crate::models::AppError::NotFound("No such API endpoint".into())) });
     Router::new().nest("/api/v1", v1).route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
 }

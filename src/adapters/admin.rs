@@ -1,0 +1,210 @@
+//! Back-office flows shared by the admin pages and the REST API: the admin guard as an
+//! [`Actor`], and the steps that pair a service call with work after commit (jobs to
+//! wake, sessions to expire), plus the two endpoints that are not JSON: the streamed CSV
+//! export and the image upload.
+
+use crate::infra::auth::AuthSession;
+use crate::infra::state::AppState;
+use crate::models::admin::{AdminOrderDetail, AdminProduct, OrderFilter};
+use crate::models::AppError;
+use crate::services::admin::{self, media, Actor};
+use crate::services::orders::Transition;
+use axum::body::Body;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// The signed-in admin (401 anonymous, 403 customers).
+pub fn actor(auth: &AuthSession) -> Result<Actor, AppError> {
+    Ok(Actor::of(&super::accounts::require_admin(auth)?.0))
+}
+
+/// Where a payment is in Stripe's dashboard; none with the emulator.
+pub fn stripe_dashboard(state: &AppState) -> Option<String> {
+    if state.stripe.emulated {
+        return None;
+    }
+    let live = state.config.stripe.secret_key.starts_with("sk_live_")
+        || state.config.stripe.secret_key.starts_with("rk_live_");
+    Some(
+        if live {
+            "https://dashboard.stripe.com/payments"
+        } else {
+            "https://dashboard.stripe.com/test/payments"
+        }
+        .into(),
+    )
+}
+
+pub async fn order_detail(state: &AppState, id: i64) -> Result<AdminOrderDetail, AppError> {
+    admin::orders::order_detail(&state.db, id, stripe_dashboard(state).as_deref()).await
+}
+
+/// Cancels an unpaid order; its open payment page is closed in the background.
+pub async fn cancel_order(state: &AppState, actor: &Actor, id: i64) -> Result<AdminOrderDetail, AppError> {
+    if admin::orders::cancel_order(&state.db, actor, id).await? == Transition::Applied {
+        super::jobs::expire_checkouts_later(&state.jobs, &[id]).await;
+    }
+    order_detail(state, id).await
+}
+
+/// Re-queues a failed job and wakes the in-process workers.
+pub async fn retry_job(state: &AppState, actor: &Actor, id: &str) -> Result<(), AppError> {
+    admin::jobs::retry_job(&state.db, actor, id).await?;
+    state.jobs.wake.notify_waiters();
+    Ok(())
+}
+
+/// Stores an uploaded image and points the product at it.
+pub async fn set_image(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    bytes: &[u8],
+) -> Result<AdminProduct, AppError> {
+    admin::catalog::get_product(&state.db, id).await?;
+    let url = media::store_product_image(&state.config.media_dir, id, bytes).await?;
+    admin::catalog::set_product_image(&state.db, actor, id, &url).await
+}
+
+/// The first file field of a multipart body, at most [`media::MAX_IMAGE_BYTES`] (+1, so
+/// that "too large" is reported rather than cut off).
+async fn read_image(mut form: Multipart) -> Result<Vec<u8>, AppError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        AppError::BadRequest(format!("Unreadable upload: {}", e.body_text()))
+    };
+    while let Some(mut field) = form.next_field().await.map_err(bad)? {
+        if field.name() != Some("image") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(bad)? {
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() > media::MAX_IMAGE_BYTES {
+                return Err(AppError::field("image", "The image is larger than 2 MB."));
+            }
+        }
+        return Ok(bytes);
+    }
+    Err(AppError::field("image", "Choose an image file."))
+}
+
+/// How a plain-form endpoint answers: 303 back to `page` with `?{ok}` or
+/// `?{error_param}=why`; anonymous visitors are sent to log in, customers get 403.
+fn form_answer(result: Result<String, AppError>, page: &str, error_param: &str) -> Response {
+    match result {
+        Ok(query) => Redirect::to(&format!("{page}?{query}")).into_response(),
+        Err(AppError::Unauthorized(_)) => Redirect::to(&format!("/login?next={page}")).into_response(),
+        Err(e @ AppError::Forbidden(_)) => (StatusCode::FORBIDDEN, e.to_string()).into_response(),
+        Err(e) => {
+            let why = match &e {
+                AppError::Validation(fields) => {
+                    fields.values().next().cloned().unwrap_or_else(|| e.to_string())
+                }
+                other => other.to_string(),
+            };
+            let why = crate::models::admin::encode_query_value(&why);
+            Redirect::to(&format!("{page}?{error_param}={why}")).into_response()
+        }
+    }
+}
+
+/// `POST /admin/products/{id}/image` from the product page's upload form (works without
+/// JavaScript): stores the image and sends the browser back to the page with the result.
+pub async fn upload_image_form(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(id): Path<i64>,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let back = format!("/admin/products/{id}");
+    let result = async {
+        let actor = actor(&auth)?;
+        let form = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let bytes = read_image(form).await?;
+        set_image(&state, &actor, id, &bytes).await
+    }
+    .await;
+    form_answer(result.map(|_| "image=saved".to_string()), &back, "image_error")
+}
+
+/// `POST /admin/products/availability` from the product list's form (`ids` repeated,
+/// `available` = `true`/`false`): a plain form, so it works without JavaScript; 303 back.
+pub async fn bulk_availability_form(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    body: axum::body::Bytes,
+) -> Response {
+    let result = async {
+        let actor = actor(&auth)?;
+        let mut ids = Vec::new();
+        let mut available = None;
+        for (key, value) in form_urlencoded::parse(&body) {
+            match key.as_ref() {
+                "ids" => {
+                    ids.push(value.parse::<i64>().map_err(|_| AppError::field("ids", "Unknown product."))?)
+                }
+                "available" => available = Some(value == "true"),
+                _ => {}
+            }
+        }
+        let available =
+            available.ok_or_else(|| AppError::field("available", "Choose available or unavailable."))?;
+        admin::catalog::set_availability(&state.db, &actor, &ids, available).await
+    }
+    .await;
+    form_answer(result.map(|n| format!("changed={n}")), "/admin/products", "bulk_error")
+}
+
+/// `POST /api/v1/admin/products/{id}/image` (multipart, field `image`).
+pub async fn upload_image_api(
+    state: &AppState,
+    auth: &AuthSession,
+    id: i64,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<AdminProduct, AppError> {
+    let actor = actor(auth)?;
+    let form = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let bytes = read_image(form).await?;
+    set_image(state, &actor, id, &bytes).await
+}
+
+/// `GET /api/v1/admin/orders/export.csv?…`: the filtered list as CSV, streamed a chunk
+/// at a time (any size, flat memory). Bad filters are refused before the first byte.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    filter: Result<Query<OrderFilter>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let prepared = (|| {
+        actor(&auth)?;
+        let Query(filter) = filter.map_err(|e| AppError::BadRequest(e.body_text()))?;
+        admin::orders::CsvExport::new(&filter)
+    })();
+    let export = match prepared {
+        Ok(export) => export,
+        Err(e) => return super::rest::ApiError(e).into_response(),
+    };
+    let db = state.db.clone();
+    let stream = futures_util::stream::unfold(Some(export), move |export| {
+        let db = db.clone();
+        async move {
+            let mut export = export?;
+            match export.next_chunk(&db).await {
+                Ok(Some(bytes)) => Some((Ok::<_, std::io::Error>(bytes), Some(export))),
+                Ok(None) => None,
+                // Headers are gone: end the body early so the client sees a broken download.
+                Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
+            }
+        }
+    });
+    let name = format!("orders-{}.csv", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}

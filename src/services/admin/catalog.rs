@@ -1,0 +1,584 @@
+//! Products, categories and coupons as the back office manages them.
+
+use super::{audit, contains, search_text, snapshot, Actor};
+use crate::entities::{category, coupon, order_line, product};
+use crate::models::admin::{
+    page_bounds, AdminCategory, AdminCoupon, AdminProduct, CategoryInput, CouponInput, ProductFilter,
+    ProductInput, ProductSort, Removal,
+};
+use crate::models::{AppError, Money, Page, SHOP_CURRENCY};
+use crate::services::seed::slugify;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
+};
+
+fn to_admin(p: product::Model, category_name: String) -> AdminProduct {
+    AdminProduct {
+        id: p.id,
+        category_id: p.category_id,
+        category_name,
+        price: Money::new(p.price, &p.currency),
+        name: p.name,
+        slug: p.slug,
+        description: p.description,
+        stock: p.stock,
+        available: p.available,
+        archived: p.archived,
+        image: p.image,
+        updated_at: p.updated_at.to_rfc3339(),
+    }
+}
+
+/// One page of products matching the filter (current ones, or only archived ones).
+pub async fn list_products(
+    db: &impl ConnectionTrait,
+    filter: &ProductFilter,
+) -> Result<Page<AdminProduct>, AppError> {
+    let (page, per_page) = page_bounds(filter.page, filter.per_page)?;
+    let sort = match filter.sort.as_deref().filter(|s| !s.is_empty()) {
+        None => ProductSort::default(),
+        Some(s) => ProductSort::parse(s).ok_or_else(|| AppError::field("sort", "Unknown sort order."))?,
+    };
+    let mut select = product::Entity::find()
+        .find_also_related(category::Entity)
+        .filter(product::Column::Archived.eq(filter.archived));
+    if let Some(text) = search_text("q", filter.q.as_deref())? {
+        select = select.filter(
+            Condition::any()
+                .add(contains((product::Entity, product::Column::Name), &text))
+                .add(contains((product::Entity, product::Column::Slug), &text)),
+        );
+    }
+    if let Some(id) = filter.category_id {
+        select = select.filter(product::Column::CategoryId.eq(id));
+    }
+    if let Some(available) = filter.available {
+        select = select.filter(product::Column::Available.eq(available));
+    }
+    select = match sort {
+        ProductSort::Newest => select.order_by_desc(product::Column::CreatedAt),
+        ProductSort::NameAsc => select.order_by_asc(product::Column::Name),
+        ProductSort::NameDesc => select.order_by_desc(product::Column::Name),
+        ProductSort::PriceAsc => select.order_by_asc(product::Column::Price),
+        ProductSort::PriceDesc => select.order_by_desc(product::Column::Price),
+        ProductSort::StockAsc => select.order_by_asc(product::Column::Stock),
+    }
+    .order_by_desc(product::Column::Id);
+    let paginator = select.paginate(db, u64::from(per_page));
+    let total = paginator.num_items().await?;
+    let items = paginator
+        .fetch_page(u64::from(page - 1))
+        .await?
+        .into_iter()
+        .map(|(p, c)| to_admin(p, c.map(|c| c.name).unwrap_or_default()))
+        .collect();
+    Ok(Page { items, page, per_page, total })
+}
+
+pub async fn get_product(db: &impl ConnectionTrait, id: i64) -> Result<AdminProduct, AppError> {
+    let (p, c) = product::Entity::find_by_id(id)
+        .find_also_related(category::Entity)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Product"))?;
+    Ok(to_admin(p, c.map(|c| c.name).unwrap_or_default()))
+}
+
+async fn require_category(db: &impl ConnectionTrait, id: i64) -> Result<(), AppError> {
+    match category::Entity::find_by_id(id).one(db).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::field("category_id", "Choose an existing category.")),
+    }
+}
+
+/// `base`, or `base-2`, `base-3`, … : the first slug no other row of the table uses.
+async fn unique_slug<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    slug_column: E::Column,
+    name: &str,
+    fallback: &str,
+) -> Result<String, AppError>
+where
+    E::Column: ColumnTrait,
+{
+    let base = match slugify(name) {
+        s if s.is_empty() => fallback.to_string(),
+        s => s.chars().take(180).collect::<String>().trim_end_matches('-').to_string(),
+    };
+    let taken: Vec<String> = E::find()
+        .select_only()
+        .column(slug_column)
+        .filter(Condition::any().add(slug_column.eq(&base)).add(slug_column.like(format!("{base}-%"))))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let taken: std::collections::HashSet<String> = taken.into_iter().collect();
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(candidate)
+}
+
+/// A taken slug found at insert time (two admins at once): a clear conflict, not a 500.
+fn slug_race(e: sea_orm::DbErr) -> AppError {
+    if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
+        AppError::Conflict("Another item with this name was saved at the same moment; try again.".into())
+    } else {
+        e.into()
+    }
+}
+
+pub async fn create_product(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &ProductInput,
+) -> Result<AdminProduct, AppError> {
+    let input = input.validate()?;
+    let txn = db.begin().await?;
+    require_category(&txn, input.category_id).await?;
+    let slug = unique_slug::<product::Entity>(&txn, product::Column::Slug, &input.name, "product").await?;
+    let now = Utc::now();
+    let created = product::ActiveModel {
+        category_id: Set(input.category_id),
+        name: Set(input.name.clone()),
+        slug: Set(slug),
+        description: Set(input.description.clone()),
+        price: Set(input.price),
+        currency: Set(SHOP_CURRENCY.into()),
+        image: Set(String::new()),
+        available: Set(input.available),
+        archived: Set(false),
+        stock: Set(input.stock),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(slug_race)?;
+    let after = get_product(&txn, created.id).await?;
+    audit(&txn, actor, "product.create", "product", created.id, None, snapshot(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Edits a product. Its slug stays (links in mails and bookmarks keep working).
+pub async fn update_product(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    input: &ProductInput,
+) -> Result<AdminProduct, AppError> {
+    let input = input.validate()?;
+    let txn = db.begin().await?;
+    // Write first: SQLite must not upgrade a read transaction (BUSY under load).
+    let touched = product::Entity::update_many()
+        .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(product::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    if touched.rows_affected == 0 {
+        return Err(AppError::not_found("Product"));
+    }
+    require_category(&txn, input.category_id).await?;
+    let before = get_product(&txn, id).await?;
+    if before.archived && input.available {
+        return Err(AppError::field("available", "An archived product cannot be offered for sale."));
+    }
+    product::ActiveModel {
+        id: Set(id),
+        category_id: Set(input.category_id),
+        name: Set(input.name.clone()),
+        description: Set(input.description.clone()),
+        price: Set(input.price),
+        stock: Set(input.stock),
+        available: Set(input.available),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    let after = get_product(&txn, id).await?;
+    audit(&txn, actor, "product.update", "product", id, snapshot(&before), snapshot(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a product nobody ordered; one that was ordered is archived instead (hidden
+/// from the catalog and carts, kept for order history and invoices).
+pub async fn remove_product(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<Removal, AppError> {
+    let txn = db.begin().await?;
+    let archived = product::Entity::update_many()
+        .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(product::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    if archived.rows_affected == 0 {
+        return Err(AppError::not_found("Product"));
+    }
+    let before = get_product(&txn, id).await?;
+    let ordered =
+        order_line::Entity::find().filter(order_line::Column::ProductId.eq(id)).count(&txn).await? > 0;
+    let removal = if ordered {
+        product::ActiveModel {
+            id: Set(id),
+            archived: Set(true),
+            available: Set(false),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        let after = get_product(&txn, id).await?;
+        audit(&txn, actor, "product.archive", "product", id, snapshot(&before), snapshot(&after)).await?;
+        Removal::Archived
+    } else {
+        // Carts holding it lose the line (cart_lines cascade).
+        product::Entity::delete_by_id(id).exec(&txn).await?;
+        audit(&txn, actor, "product.delete", "product", id, snapshot(&before), None).await?;
+        Removal::Deleted
+    };
+    txn.commit().await?;
+    Ok(removal)
+}
+
+/// Makes many products available or unavailable at once; archived ones are left alone.
+/// Returns how many changed.
+pub async fn set_availability(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    ids: &[i64],
+    available: bool,
+) -> Result<u64, AppError> {
+    if ids.is_empty() {
+        return Err(AppError::field("ids", "Select at least one product."));
+    }
+    if ids.len() > 500 {
+        return Err(AppError::field("ids", "Select at most 500 products at a time."));
+    }
+    let txn = db.begin().await?;
+    let changed = product::Entity::update_many()
+        .col_expr(product::Column::Available, Expr::value(available))
+        .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(product::Column::Id.is_in(ids.iter().copied()))
+        .filter(product::Column::Archived.eq(false))
+        .filter(product::Column::Available.ne(available))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    let after = serde_json::json!({ "ids": ids, "available": available, "changed": changed });
+    audit(&txn, actor, "product.bulk_availability", "product", "bulk", None, Some(after)).await?;
+    txn.commit().await?;
+    Ok(changed)
+}
+
+/// Points a product at a newly stored image (see `media`).
+pub async fn set_product_image(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    url: &str,
+) -> Result<AdminProduct, AppError> {
+    let txn = db.begin().await?;
+    let updated = product::Entity::update_many()
+        .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(product::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::not_found("Product"));
+    }
+    let before = get_product(&txn, id).await?;
+    product::ActiveModel { id: Set(id), image: Set(url.into()), ..Default::default() }.update(&txn).await?;
+    let after = get_product(&txn, id).await?;
+    audit(&txn, actor, "product.image", "product", id, snapshot(&before), snapshot(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+pub async fn list_categories(db: &impl ConnectionTrait) -> Result<Vec<AdminCategory>, AppError> {
+    let counts: std::collections::HashMap<i64, i64> = product::Entity::find()
+        .select_only()
+        .column(product::Column::CategoryId)
+        .column_as(product::Column::Id.count(), "n")
+        .filter(product::Column::Archived.eq(false))
+        .group_by(product::Column::CategoryId)
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let rows = category::Entity::find().order_by_asc(category::Column::Name).all(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|c| AdminCategory {
+            product_count: counts.get(&c.id).copied().unwrap_or(0).max(0) as u64,
+            id: c.id,
+            name: c.name,
+            slug: c.slug,
+        })
+        .collect())
+}
+
+pub async fn get_category(db: &impl ConnectionTrait, id: i64) -> Result<AdminCategory, AppError> {
+    list_categories(db).await?.into_iter().find(|c| c.id == id).ok_or_else(|| AppError::not_found("Category"))
+}
+
+async fn name_taken(db: &impl ConnectionTrait, name: &str, except: Option<i64>) -> Result<bool, AppError> {
+    let mut q = category::Entity::find().filter(contains((category::Entity, category::Column::Name), name));
+    if let Some(id) = except {
+        q = q.filter(category::Column::Id.ne(id));
+    }
+    Ok(q.all(db).await?.iter().any(|c| c.name.to_lowercase() == name.to_lowercase()))
+}
+
+pub async fn create_category(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &CategoryInput,
+) -> Result<AdminCategory, AppError> {
+    let input = input.validate()?;
+    let txn = db.begin().await?;
+    if name_taken(&txn, &input.name, None).await? {
+        return Err(AppError::field("name", "A category with this name exists."));
+    }
+    let slug = unique_slug::<category::Entity>(&txn, category::Column::Slug, &input.name, "category").await?;
+    let created = category::ActiveModel {
+        name: Set(input.name),
+        slug: Set(slug),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(slug_race)?;
+    let after = get_category(&txn, created.id).await?;
+    audit(&txn, actor, "category.create", "category", created.id, None, snapshot(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Renames a category; its slug (and so its URL) stays.
+pub async fn update_category(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    input: &CategoryInput,
+) -> Result<AdminCategory, AppError> {
+    let input = input.validate()?;
+    let before = get_category(db, id).await?;
+    let txn = db.begin().await?;
+    let renamed = category::Entity::update_many()
+        .col_expr(category::Column::Name, Expr::value(input.name.clone()))
+        .filter(category::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    if renamed.rows_affected == 0 {
+        return Err(AppError::not_found("Category"));
+    }
+    if name_taken(&txn, &input.name, Some(id)).await? {
+        return Err(AppError::field("name", "A category with this name exists."));
+    }
+    let after = get_category(&txn, id).await?;
+    audit(&txn, actor, "category.update", "category", id, snapshot(&before), snapshot(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deletes an empty category; one with products is a conflict (move or remove them first).
+pub async fn delete_category(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<(), AppError> {
+    let before = get_category(db, id).await?;
+    let txn = db.begin().await?;
+    let deleted = category::Entity::delete_many()
+        .filter(category::Column::Id.eq(id))
+        .filter(
+            category::Column::Id.not_in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(product::Column::CategoryId)
+                    .from(product::Entity)
+                    .to_owned(),
+            ),
+        )
+        .exec(&txn)
+        .await?;
+    if deleted.rows_affected == 0 {
+        return Err(AppError::Conflict(format!(
+            "“{}” still holds products (archived ones included); move them first.",
+            before.name
+        )));
+    }
+    audit(&txn, actor, "category.delete", "category", id, snapshot(&before), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn to_admin_coupon(c: coupon::Model) -> AdminCoupon {
+    AdminCoupon {
+        id: c.id,
+        code: c.code,
+        percent: c.percent,
+        valid_from: c.valid_from.to_rfc3339(),
+        valid_to: c.valid_to.to_rfc3339(),
+        active: c.active,
+    }
+}
+
+/// `YYYY-MM-DD` (the day's start, or its last second with `end_of_day`) or RFC 3339.
+pub fn parse_instant(text: &str, end_of_day: bool) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    let time = if end_of_day { day.and_hms_opt(23, 59, 59)? } else { day.and_hms_opt(0, 0, 0)? };
+    Some(time.and_utc())
+}
+
+struct ValidCoupon {
+    code: String,
+    percent: i32,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    active: bool,
+}
+
+fn validate_coupon(input: &CouponInput) -> Result<ValidCoupon, AppError> {
+    let fields = input.validate_fields();
+    let mut errors = match &fields {
+        Err(AppError::Validation(e)) => e.clone(),
+        _ => Default::default(),
+    };
+    let from = parse_instant(&input.valid_from, false);
+    let to = parse_instant(&input.valid_to, true);
+    if from.is_none() {
+        errors.insert("valid_from".into(), "Enter a date as YYYY-MM-DD.".into());
+    }
+    if to.is_none() {
+        errors.insert("valid_to".into(), "Enter a date as YYYY-MM-DD.".into());
+    }
+    if let (Some(f), Some(t)) = (from, to) {
+        if t <= f {
+            errors.insert("valid_to".into(), "The end must be after the start.".into());
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let ok = fields?;
+    Ok(ValidCoupon {
+        code: ok.code,
+        percent: ok.percent,
+        from: from.unwrap_or_default(),
+        to: to.unwrap_or_default(),
+        active: ok.active,
+    })
+}
+
+fn code_taken(e: sea_orm::DbErr) -> AppError {
+    if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
+        AppError::field("code", "A coupon with this code exists.")
+    } else {
+        e.into()
+    }
+}
+
+pub async fn list_coupons(db: &impl ConnectionTrait) -> Result<Vec<AdminCoupon>, AppError> {
+    let rows = coupon::Entity::find().order_by_asc(coupon::Column::Code).all(db).await?;
+    Ok(rows.into_iter().map(to_admin_coupon).collect())
+}
+
+pub async fn get_coupon(db: &impl ConnectionTrait, id: i64) -> Result<AdminCoupon, AppError> {
+    coupon::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(to_admin_coupon)
+        .ok_or_else(|| AppError::not_found("Coupon"))
+}
+
+pub async fn create_coupon(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &CouponInput,
+) -> Result<AdminCoupon, AppError> {
+    let c = validate_coupon(input)?;
+    let txn = db.begin().await?;
+    let created = coupon::ActiveModel {
+        code: Set(c.code),
+        percent: Set(c.percent),
+        valid_from: Set(c.from),
+        valid_to: Set(c.to),
+        active: Set(c.active),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(code_taken)?;
+    let after = to_admin_coupon(created);
+    audit(&txn, actor, "coupon.create", "coupon", after.id, None, snapshot(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Edits a coupon. Orders keep the code and percent they were placed with.
+pub async fn update_coupon(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    input: &CouponInput,
+) -> Result<AdminCoupon, AppError> {
+    let c = validate_coupon(input)?;
+    let before = get_coupon(db, id).await?;
+    let txn = db.begin().await?;
+    let updated = coupon::ActiveModel {
+        id: Set(id),
+        code: Set(c.code),
+        percent: Set(c.percent),
+        valid_from: Set(c.from),
+        valid_to: Set(c.to),
+        active: Set(c.active),
+    }
+    .update(&txn)
+    .await
+    .map_err(|e| match e {
+        sea_orm::DbErr::RecordNotUpdated => AppError::not_found("Coupon"),
+        other => code_taken(other),
+    })?;
+    let after = to_admin_coupon(updated);
+    audit(&txn, actor, "coupon.update", "coupon", id, snapshot(&before), snapshot(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a coupon. Carts that applied it lose it (their foreign key is set null); orders
+/// keep the code as text.
+pub async fn delete_coupon(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<(), AppError> {
+    let before = get_coupon(db, id).await?;
+    let txn = db.begin().await?;
+    if coupon::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
+        return Err(AppError::not_found("Coupon"));
+    }
+    audit(&txn, actor, "coupon.delete", "coupon", id, snapshot(&before), None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_instant;
+
+    #[test]
+    fn instants_parse_from_days_and_rfc3339() {
+        assert_eq!(parse_instant("2026-01-02", false).unwrap().to_rfc3339(), "2026-01-02T00:00:00+00:00");
+        assert_eq!(parse_instant("2026-01-02", true).unwrap().to_rfc3339(), "2026-01-02T23:59:59+00:00");
+        assert_eq!(
+            parse_instant("2026-01-02T10:00:00+02:00", false).unwrap().to_rfc3339(),
+            "2026-01-02T08:00:00+00:00"
+        );
+        assert!(parse_instant("02/01/2026", false).is_none());
+        assert!(parse_instant("2026-02-30", false).is_none());
+    }
+}

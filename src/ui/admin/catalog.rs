@@ -1,0 +1,621 @@
+//! Back office: products (list, filters, bulk availability, create/edit, image, remove),
+//! categories and coupons.
+
+use super::{query_param, refused, AdminShell, Pager};
+use crate::models::admin::{AdminCategory, AdminCoupon, AdminProduct, ProductFilter, ProductSort, Removal};
+use crate::models::{AppError, Page};
+use crate::ui::forms::{field_error, form_error, FormError};
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+#[server]
+pub async fn admin_products(filter: ProductFilter) -> Result<Page<AdminProduct>, AppError> {
+    let (state, _) = super::admin_context().await?;
+    crate::services::admin::catalog::list_products(&state.db, &filter).await
+}
+
+#[server]
+pub async fn admin_product_detail(id: i64) -> Result<AdminProduct, AppError> {
+    let (state, _) = super::admin_context().await?;
+    crate::services::admin::catalog::get_product(&state.db, id).await
+}
+
+#[server]
+pub async fn admin_categories() -> Result<Vec<AdminCategory>, AppError> {
+    let (state, _) = super::admin_context().await?;
+    crate::services::admin::catalog::list_categories(&state.db).await
+}
+
+/// Creates (blank `id`) or edits a product from the form; a new product's page follows.
+#[server]
+pub async fn save_product(
+    id: String,
+    category_id: String,
+    name: String,
+    description: String,
+    price: String,
+    stock: String,
+    available: Option<String>,
+) -> Result<AdminProduct, AppError> {
+    use crate::models::admin::{parse_price, ProductInput};
+    use crate::services::admin::catalog;
+    let (state, actor) = super::admin_context().await?;
+    let mut errors = crate::models::FieldErrors::new();
+    let price = parse_price(&price).unwrap_or_else(|| {
+        errors.insert("price".into(), "Enter a price like 12.50.".into());
+        0
+    });
+    let stock = stock.trim().parse::<i32>().unwrap_or_else(|_| {
+        errors.insert("stock".into(), "Enter a whole number.".into());
+        0
+    });
+    let input = ProductInput {
+        category_id: category_id.trim().parse().unwrap_or(0),
+        name,
+        description,
+        price: price.max(1),
+        stock: stock.max(0),
+        available: available.is_some(),
+    };
+    if let Err(AppError::Validation(more)) = input.validate() {
+        for (k, v) in more {
+            errors.entry(k).or_insert(v);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    match id.trim() {
+        "" => {
+            let created = catalog::create_product(&state.db, &actor, &input).await?;
+            leptos_axum::redirect(&format!("/admin/products/{}?created=1", created.id));
+            Ok(created)
+        }
+        raw => {
+            let id = raw.parse().map_err(|_| AppError::not_found("Product"))?;
+            catalog::update_product(&state.db, &actor, id, &input).await
+        }
+    }
+}
+
+#[server]
+pub async fn delete_product(id: i64) -> Result<Removal, AppError> {
+    let (state, actor) = super::admin_context().await?;
+    let removal = crate::services::admin::catalog::remove_product(&state.db, &actor, id).await?;
+    if removal == Removal::Deleted {
+        leptos_axum::redirect("/admin/products?deleted=1");
+    }
+    Ok(removal)
+}
+
+/// The product filter from the URL's query string.
+fn filter_from_query() -> Memo<ProductFilter> {
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| {
+        let q = query.read();
+        let text = |k: &str| q.get(k).filter(|v| !v.is_empty());
+        ProductFilter {
+            q: text("q"),
+            category_id: text("category_id").and_then(|v| v.parse().ok()),
+            available: text("available").and_then(|v| v.parse().ok()),
+            archived: text("archived").as_deref() == Some("true"),
+            sort: text("sort"),
+            page: text("page").and_then(|v| v.parse().ok()),
+            per_page: None,
+        }
+    })
+}
+
+fn filter_query(f: &ProductFilter) -> String {
+    use crate::models::admin::encode_query_value as enc;
+    let mut parts = Vec::new();
+    if let Some(q) = &f.q {
+        parts.push(format!("q={}", enc(q)));
+    }
+    if let Some(c) = f.category_id {
+        parts.push(format!("category_id={c}"));
+    }
+    if let Some(a) = f.available {
+        parts.push(format!("available={a}"));
+    }
+    if f.archived {
+        parts.push("archived=true".into());
+    }
+    if let Some(s) = &f.sort {
+        parts.push(format!("sort={}", enc(s)));
+    }
+    format!("/admin/products?{}", parts.join("&"))
+}
+
+/// `/admin/products`: search, filters, sort, pages, and availability for many at once.
+#[component]
+pub fn ProductsPage() -> impl IntoView {
+    let filter = filter_from_query();
+    let data = Resource::new(
+        move || filter.get(),
+        |f| async move { Ok::<_, AppError>((admin_products(f).await?, admin_categories().await?)) },
+    );
+    let changed = query_param("changed");
+    let bulk_error = query_param("bulk_error");
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((page, categories)) => {
+                        let f = filter.get_untracked();
+                        view! {
+                            <AdminShell title="Products">
+                                <p><a class="button" href="/admin/products/new">"New product"</a></p>
+                                {changed.get_untracked().map(|n| view! { <p class="notice" role="status">{format!("Availability changed for {n} product(s).")}</p> })}
+                                {bulk_error.get_untracked().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+                                <ProductFilters f=f.clone() categories/>
+                                <ProductTable page=page f/>
+                            </AdminShell>
+                        }.into_any()
+                    }
+                    Err(e) => refused(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProductFilters(f: ProductFilter, categories: Vec<AdminCategory>) -> impl IntoView {
+    let sort = f.sort.clone().unwrap_or_default();
+    let available = f.available.map(|a| a.to_string()).unwrap_or_default();
+    view! {
+        <form method="get" action="/admin/products" class="filters" role="search" aria-label="Filter products">
+            <div class="field">
+                <label for="pf-q">"Search"</label>
+                <input id="pf-q" name="q" type="search" value=f.q.clone().unwrap_or_default()/>
+            </div>
+            <div class="field">
+                <label for="pf-category">"Category"</label>
+                <select id="pf-category" name="category_id">
+                    <option value="">"All categories"</option>
+                    {categories.into_iter().map(|c| view! {
+                        <option value=c.id.to_string() selected=f.category_id == Some(c.id)>{c.name}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="pf-available">"Availability"</label>
+                <select id="pf-available" name="available">
+                    <option value="" selected=available.is_empty()>"Any"</option>
+                    <option value="true" selected=available == "true">"Available"</option>
+                    <option value="false" selected=available == "false">"Unavailable"</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="pf-sort">"Sort"</label>
+                <select id="pf-sort" name="sort">
+                    {ProductSort::ALL.into_iter().map(|(s, label)| view! {
+                        <option value=s.as_str() selected=sort == s.as_str()>{label}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field checkbox">
+                <input id="pf-archived" name="archived" type="checkbox" value="true" checked=f.archived/>
+                <label for="pf-archived">"Archived only"</label>
+            </div>
+            <button type="submit">"Filter"</button>
+        </form>
+    }
+}
+
+#[component]
+fn ProductTable(page: Page<AdminProduct>, f: ProductFilter) -> impl IntoView {
+    if page.items.is_empty() {
+        return view! { <p>"No products match these filters."</p> }.into_any();
+    }
+    let base = filter_query(&f);
+    let rows = page.items.clone();
+    view! {
+        <form method="post" action="/admin/products/availability" class="bulk">
+            <table class="admin-table">
+                <caption class="visually-hidden">"Products"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col"><span class="visually-hidden">"Select"</span></th>
+                        <th scope="col">"Name"</th><th scope="col">"Category"</th><th scope="col">"Price"</th>
+                        <th scope="col">"Stock"</th><th scope="col">"Available"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|p| view! {
+                        <tr>
+                            <td><input type="checkbox" name="ids" value=p.id.to_string() aria-label=format!("Select {}", p.name)/></td>
+                            <th scope="row"><a href=format!("/admin/products/{}", p.id)>{p.name.clone()}</a>{p.archived.then_some(" (archived)")}</th>
+                            <td>{p.category_name}</td>
+                            <td>{p.price.to_string()}</td>
+                            <td>{p.stock}</td>
+                            <td>{if p.available { "Yes" } else { "No" }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p class="actions">
+                <button type="submit" name="available" value="true">"Make available"</button>
+                <button type="submit" name="available" value="false">"Make unavailable"</button>
+            </p>
+        </form>
+        <Pager page base/>
+    }
+    .into_any()
+}
+
+/// `/admin/products/new` and `/admin/products/{id}`: the form, the image, removal.
+#[component]
+pub fn ProductEditPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    let save = ServerAction::<SaveProduct>::new();
+    let remove = ServerAction::<DeleteProduct>::new();
+    let data = Resource::new(
+        move || (id(), save.version().get(), remove.version().get()),
+        |(id, _, _)| async move {
+            let categories = admin_categories().await?;
+            let product = match id {
+                Some(id) => Some(admin_product_detail(id).await?),
+                None => None,
+            };
+            Ok::<_, AppError>((product, categories))
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let new = params.read_untracked().get("id").as_deref() == Some("new");
+                match data.await {
+                    Ok((None, _)) if !new => refused(AppError::not_found("Product")),
+                    Ok((product, categories)) => {
+                        let title = product.as_ref().map_or("New product".to_string(), |p| p.name.clone());
+                        view! {
+                            <AdminShell title>
+                                <ProductForm product=product.clone() categories save/>
+                                {product.map(|p| view! { <ProductImage product=p.clone()/><ProductRemoval product=p remove/> })}
+                            </AdminShell>
+                        }.into_any()
+                    }
+                    Err(e) => refused(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProductForm(
+    product: Option<AdminProduct>,
+    categories: Vec<AdminCategory>,
+    save: ServerAction<SaveProduct>,
+) -> impl IntoView {
+    let p = product.clone();
+    let value = move |f: fn(&AdminProduct) -> String| p.as_ref().map(f).unwrap_or_default();
+    let created = query_param("created");
+    let saved = move || save.value().with(|v| matches!(v, Some(Ok(_))));
+    let current_category = product.as_ref().map(|p| p.category_id);
+    let available = product.as_ref().is_none_or(|p| p.available);
+    let err = move |name: &'static str| field_error(save, name);
+    view! {
+        {move || (saved() || created.get().is_some()).then(|| view! { <p class="notice" role="status">"Product saved."</p> })}
+        <FormError error=form_error(save)/>
+        <ActionForm action=save attr:class="stacked" attr:aria-label="Product details">
+            <input type="hidden" name="id" value=value(|p| p.id.to_string())/>
+            <div class="field">
+                <label for="product-name">"Name"</label>
+                <input id="product-name" name="name" required value=value(|p| p.name.clone())
+                    aria-invalid=move || err("name").get().is_some().to_string() aria-describedby="product-name-error"/>
+                <p class="field-error" id="product-name-error">{move || err("name").get()}</p>
+            </div>
+            {product.as_ref().map(|p| view! { <p class="hint">{format!("Address: /product/{}/{} (kept when renamed)", p.id, p.slug)}</p> })}
+            <div class="field">
+                <label for="product-category">"Category"</label>
+                <select id="product-category" name="category_id" aria-describedby="product-category-error">
+                    {categories.into_iter().map(|c| view! {
+                        <option value=c.id.to_string() selected=current_category == Some(c.id)>{c.name}</option>
+                    }).collect_view()}
+                </select>
+                <p class="field-error" id="product-category-error">{move || err("category_id").get()}</p>
+            </div>
+            <div class="field">
+                <label for="product-description">"Description"</label>
+                <textarea id="product-description" name="description" rows="4" aria-describedby="product-description-error">
+                    {value(|p| p.description.clone())}
+                </textarea>
+                <p class="field-error" id="product-description-error">{move || err("description").get()}</p>
+            </div>
+            <div class="field">
+                <label for="product-price">"Price"</label>
+                <input id="product-price" name="price" inputmode="decimal" required placeholder="12.50"
+                    value=value(|p| format!("{}.{:02}", p.price.amount / 100, p.price.amount % 100))
+                    aria-invalid=move || err("price").get().is_some().to_string() aria-describedby="product-price-error"/>
+                <p class="field-error" id="product-price-error">{move || err("price").get()}</p>
+            </div>
+            <div class="field">
+                <label for="product-stock">"Stock"</label>
+                <input id="product-stock" name="stock" type="number" min="0" required value=value(|p| p.stock.to_string())
+                    aria-invalid=move || err("stock").get().is_some().to_string() aria-describedby="product-stock-error"/>
+                <p class="field-error" id="product-stock-error">{move || err("stock").get()}</p>
+            </div>
+            <div class="field checkbox">
+                <input id="product-available" name="available" type="checkbox" value="on" checked=available/>
+                <label for="product-available">"Available"</label>
+            </div>
+            <p class="field-error">{move || err("available").get()}</p>
+            <button type="submit">"Save"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn ProductImage(product: AdminProduct) -> impl IntoView {
+    let saved = query_param("image");
+    let error = query_param("image_error");
+    view! {
+        <section aria-labelledby="image-title">
+            <h2 id="image-title">"Image"</h2>
+            {if product.image.is_empty() {
+                view! { <p>"No image yet."</p> }.into_any()
+            } else {
+                view! { <img class="admin-thumb" src=product.image.clone() alt=format!("Current image of {}", product.name)/> }.into_any()
+            }}
+            {move || saved.get().map(|_| view! { <p class="notice" role="status">"Image saved."</p> })}
+            {move || error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+            <form method="post" enctype="multipart/form-data" action=format!("/admin/products/{}/image", product.id) class="stacked">
+                <div class="field">
+                    <label for="product-image">"Image file"</label>
+                    <input id="product-image" name="image" type="file" accept="image/jpeg,image/png,image/webp,image/gif" required/>
+                    <p class="hint">"JPEG, PNG, WebP or GIF, at most 2 MB."</p>
+                </div>
+                <button type="submit">"Upload image"</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn ProductRemoval(product: AdminProduct, remove: ServerAction<DeleteProduct>) -> impl IntoView {
+    let archived = move || remove.value().with(|v| matches!(v, Some(Ok(Removal::Archived))));
+    view! {
+        <section aria-labelledby="remove-title">
+            <h2 id="remove-title">"Remove"</h2>
+            {move || archived().then(|| view! { <p class="notice" role="status">"This product was ordered, so it was archived: hidden from the shop, kept for order history."</p> })}
+            <FormError error=form_error(remove)/>
+            {if product.archived {
+                view! { <p>"This product is archived."</p> }.into_any()
+            } else {
+                view! {
+                    <p>"A product nobody ordered is deleted; one that was ordered is archived instead."</p>
+                    <ActionForm action=remove>
+                        <input type="hidden" name="id" value=product.id.to_string()/>
+                        <button type="submit" class="danger">"Delete product"</button>
+                    </ActionForm>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[server]
+pub async fn save_category(id: String, name: String) -> Result<AdminCategory, AppError> {
+    use crate::models::admin::CategoryInput;
+    use crate::services::admin::catalog;
+    let (state, actor) = super::admin_context().await?;
+    let input = CategoryInput { name };
+    match id.trim() {
+        "" => catalog::create_category(&state.db, &actor, &input).await,
+        raw => {
+            let id = raw.parse().map_err(|_| AppError::not_found("Category"))?;
+            catalog::update_category(&state.db, &actor, id, &input).await
+        }
+    }
+}
+
+#[server]
+pub async fn delete_category(id: i64) -> Result<(), AppError> {
+    let (state, actor) = super::admin_context().await?;
+    crate::services::admin::catalog::delete_category(&state.db, &actor, id).await
+}
+
+/// `/admin/categories`: add, rename, delete (only when empty).
+#[component]
+pub fn CategoriesPage() -> impl IntoView {
+    let save = ServerAction::<SaveCategory>::new();
+    let remove = ServerAction::<DeleteCategory>::new();
+    let data = Resource::new(move || (save.version().get(), remove.version().get()), |_| admin_categories());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(categories) => view! {
+                        <AdminShell title="Categories">
+                            <FormError error=form_error(save)/>
+                            <FormError error=form_error(remove)/>
+                            <table class="admin-table">
+                                <caption class="visually-hidden">"Categories"</caption>
+                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Products"</th><th scope="col">"Rename"</th><th scope="col">"Delete"</th></tr></thead>
+                                <tbody>
+                                    {categories.into_iter().map(|c| {
+                                        let rename_label = format!("New name for {}", c.name);
+                                        let delete_label = format!("Delete {}", c.name);
+                                        view! {
+                                        <tr>
+                                            <th scope="row">{c.name.clone()}</th>
+                                            <td><a href=format!("/admin/products?category_id={}", c.id)>{c.product_count}</a></td>
+                                            <td>
+                                                <ActionForm action=save attr:class="inline">
+                                                    <input type="hidden" name="id" value=c.id.to_string()/>
+                                                    <input name="name" value=c.name aria-label=rename_label required/>
+                                                    <button type="submit">"Rename"</button>
+                                                </ActionForm>
+                                            </td>
+                                            <td>
+                                                <ActionForm action=remove attr:class="inline">
+                                                    <input type="hidden" name="id" value=c.id.to_string()/>
+                                                    <button type="submit" class="danger" aria-label=delete_label>"Delete"</button>
+                                                </ActionForm>
+                                            </td>
+                                        </tr>
+                                    }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <h2>"Add a category"</h2>
+                            <ActionForm action=save attr:class="stacked" attr:aria-label="New category">
+                                <input type="hidden" name="id" value=""/>
+                                <div class="field">
+                                    <label for="category-name">"Category name"</label>
+                                    <input id="category-name" name="name" required/>
+                                    <p class="field-error">{move || field_error(save, "name").get()}</p>
+                                </div>
+                                <button type="submit">"Add category"</button>
+                            </ActionForm>
+                        </AdminShell>
+                    }.into_any(),
+                    Err(e) => refused(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[server]
+pub async fn admin_coupons() -> Result<Vec<AdminCoupon>, AppError> {
+    let (state, _) = super::admin_context().await?;
+    crate::services::admin::catalog::list_coupons(&state.db).await
+}
+
+#[server]
+pub async fn save_coupon(
+    code: String,
+    percent: String,
+    valid_from: String,
+    valid_to: String,
+    active: Option<String>,
+) -> Result<AdminCoupon, AppError> {
+    use crate::models::admin::CouponInput;
+    let (state, actor) = super::admin_context().await?;
+    let percent = percent
+        .trim()
+        .parse()
+        .map_err(|_| AppError::field("percent", "Enter a whole number from 1 to 100."))?;
+    let input = CouponInput { code, percent, valid_from, valid_to, active: active.is_some() };
+    crate::services::admin::catalog::create_coupon(&state.db, &actor, &input).await
+}
+
+#[server]
+pub async fn set_coupon_active(id: i64, active: bool) -> Result<AdminCoupon, AppError> {
+    use crate::models::admin::CouponInput;
+    use crate::services::admin::catalog;
+    let (state, actor) = super::admin_context().await?;
+    let c = catalog::get_coupon(&state.db, id).await?;
+    let input = CouponInput {
+        code: c.code,
+        percent: c.percent,
+        valid_from: c.valid_from,
+        valid_to: c.valid_to,
+        active,
+    };
+    catalog::update_coupon(&state.db, &actor, id, &input).await
+}
+
+#[server]
+pub async fn delete_coupon(id: i64) -> Result<(), AppError> {
+    let (state, actor) = super::admin_context().await?;
+    crate::services::admin::catalog::delete_coupon(&state.db, &actor, id).await
+}
+
+/// `/admin/coupons`: add, switch on or off, delete.
+#[component]
+pub fn CouponsPage() -> impl IntoView {
+    let save = ServerAction::<SaveCoupon>::new();
+    let toggle = ServerAction::<SetCouponActive>::new();
+    let remove = ServerAction::<DeleteCoupon>::new();
+    let data = Resource::new(
+        move || (save.version().get(), toggle.version().get(), remove.version().get()),
+        |_| admin_coupons(),
+    );
+    let err = move |name: &'static str| field_error(save, name);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(coupons) => view! {
+                        <AdminShell title="Coupons">
+                            <FormError error=form_error(toggle)/>
+                            <FormError error=form_error(remove)/>
+                            {if coupons.is_empty() {
+                                view! { <p>"No coupons yet."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="admin-table">
+                                        <caption class="visually-hidden">"Coupons"</caption>
+                                        <thead><tr><th scope="col">"Code"</th><th scope="col">"Discount"</th><th scope="col">"Valid"</th><th scope="col">"Active"</th><th scope="col">"Actions"</th></tr></thead>
+                                        <tbody>
+                                            {coupons.into_iter().map(|c| {
+                                                let toggle_label = if c.active { format!("Switch off {}", c.code) } else { format!("Switch on {}", c.code) };
+                                                let delete_label = format!("Delete {}", c.code);
+                                                let valid = format!("{} – {}", c.valid_from.get(..10).unwrap_or_default(), c.valid_to.get(..10).unwrap_or_default());
+                                                        view! {
+                                                <tr>
+                                                    <th scope="row">{c.code}</th>
+                                                    <td>{format!("{}%", c.percent)}</td>
+                                                    <td>{valid}</td>
+                                                    <td>{if c.active { "Yes" } else { "No" }}</td>
+                                                    <td>
+                                                        <ActionForm action=toggle attr:class="inline">
+                                                            <input type="hidden" name="id" value=c.id.to_string()/>
+                                                            <input type="hidden" name="active" value=(!c.active).to_string()/>
+                                                            <button type="submit">{toggle_label}</button>
+                                                        </ActionForm>
+                                                        <ActionForm action=remove attr:class="inline">
+                                                            <input type="hidden" name="id" value=c.id.to_string()/>
+                                                            <button type="submit" class="danger">{delete_label}</button>
+                                                        </ActionForm>
+                                                    </td>
+                                                </tr>
+                                            }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                            <h2>"Add a coupon"</h2>
+                            <FormError error=form_error(save)/>
+                            <ActionForm action=save attr:class="stacked" attr:aria-label="New coupon">
+                                <div class="field">
+                                    <label for="coupon-code">"Code"</label>
+                                    <input id="coupon-code" name="code" required/>
+                                    <p class="field-error">{move || err("code").get()}</p>
+                                </div>
+                                <div class="field">
+                                    <label for="coupon-percent">"Percent off"</label>
+                                    <input id="coupon-percent" name="percent" type="number" min="1" max="100" required/>
+                                    <p class="field-error">{move || err("percent").get()}</p>
+                                </div>
+                                <div class="field">
+                                    <label for="coupon-from">"Valid from"</label>
+                                    <input id="coupon-from" name="valid_from" type="date" required/>
+                                    <p class="field-error">{move || err("valid_from").get()}</p>
+                                </div>
+                                <div class="field">
+                                    <label for="coupon-to">"Valid to"</label>
+                                    <input id="coupon-to" name="valid_to" type="date" required/>
+                                    <p class="field-error">{move || err("valid_to").get()}</p>
+                                </div>
+                                <div class="field checkbox">
+                                    <input id="coupon-active" name="active" type="checkbox" value="on" checked=true/>
+                                    <label for="coupon-active">"Active"</label>
+                                </div>
+                                <button type="submit">"Add coupon"</button>
+                            </ActionForm>
+                        </AdminShell>
+                    }.into_any(),
+                    Err(e) => refused(e),
+                }
+            })}
+        </Suspense>
+    }
+}
