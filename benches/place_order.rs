@@ -6,6 +6,8 @@
 //!     cargo bench --features ssr --bench place_order
 //!     (env: ORDERS_PER_SHOPPER, default 25; TEST_POSTGRES_URL for the PostgreSQL server)
 
+mod support;
+
 use fullstack_ws::entities::product;
 use fullstack_ws::infra::db;
 use fullstack_ws::models::Shipping;
@@ -98,15 +100,10 @@ fn main() {
             db::connect(&format!("sqlite://{}/bench.db?mode=rwc", dir.path().display())).await.unwrap();
         run("SQLite", sqlite, per_shopper).await;
 
-        let admin_url = std::env::var("TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let name = format!("fws_bench_{}", uuid::Uuid::new_v4().simple());
-        let admin = sea_orm::Database::connect(&admin_url).await.expect("PostgreSQL reachable");
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-        let (prefix, _) = admin_url.rsplit_once('/').unwrap();
-        let pg = db::connect(&format!("{prefix}/{name}")).await.unwrap();
+        let scratch = support::ScratchPostgres::create().await;
+        let pg = db::connect(&scratch.url).await.unwrap();
         run("PostgreSQL", pg.clone(), per_shopper).await;
         pg.close().await.ok();
-        admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+        scratch.drop_database().await;
     });
 }

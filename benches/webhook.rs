@@ -11,6 +11,8 @@
 //!     cargo bench --features ssr --bench webhook
 //!     (env: EVENTS, default 1000; RATE, default 200; WORKERS, default 2; TEST_POSTGRES_URL)
 
+mod support;
+
 use chrono::{DateTime, Utc};
 use fullstack_ws::entities::{order, order_line};
 use fullstack_ws::infra::{config::Config, queue::Workers, server};
@@ -188,18 +190,13 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async {
         println!("{events} signed events per run; {workers} job workers; paced runs at {rate} events/s");
-        let admin_url = std::env::var("TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let admin = sea_orm::Database::connect(&admin_url).await.expect("PostgreSQL reachable");
-        let (prefix, _) = admin_url.rsplit_once('/').unwrap();
         for (mode, pace) in [("paced", Some(rate)), ("burst", None)] {
             let dir = tempfile::tempdir().unwrap();
             let sqlite = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
             run(&format!("SQLite {mode}"), &sqlite, events, pace, workers).await;
-            let name = format!("fws_bench_{}", uuid::Uuid::new_v4().simple());
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-            run(&format!("PostgreSQL {mode}"), &format!("{prefix}/{name}"), events, pace, workers).await;
-            admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+            let scratch = support::ScratchPostgres::create().await;
+            run(&format!("PostgreSQL {mode}"), &scratch.url, events, pace, workers).await;
+            scratch.drop_database().await;
         }
     });
 }

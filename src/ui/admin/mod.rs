@@ -15,7 +15,7 @@ use crate::models::admin::{DailyRevenue, Dashboard};
 use crate::models::{AppError, Money, Page, SHOP_CURRENCY};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 #[cfg(feature = "ssr")]
@@ -59,7 +59,7 @@ pub fn AdminShell(#[prop(into)] title: String, children: Children) -> impl IntoV
                             let on = if href == "/admin" { path == href } else { path.starts_with(href) };
                             on.then_some("page")
                         };
-                        view! { <li><A href=href attr:aria-current=current>{label}</A></li> }
+                        view! { <li><a href=href aria-current=current>{label}</a></li> }
                     }).collect_view()}
                 </ul>
             </nav>
