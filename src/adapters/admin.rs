@@ -93,8 +93,10 @@ async fn read_image(mut form: Multipart) -> Result<Vec<u8>, AppError> {
 /// `?{error_param}=why`; anonymous visitors are sent to log in, customers get 403.
 fn form_answer(result: Result<String, AppError>, page: &str, error_param: &str) -> Response {
     match result {
-        Ok(query) => Redirect::to(&format!("{page}?{query}")).into_response(),
-        Err(AppError::Unauthorized(_)) => Redirect::to(&format!("/login?next={page}")).into_response(),
+        Ok(query) => Redirect::to(&format!("{page}{}{query}", query_joiner(page))).into_response(),
+        Err(AppError::Unauthorized(_)) => {
+            Redirect::to(&format!("/login?next={}", path_only(page))).into_response()
+        }
         Err(e @ AppError::Forbidden(_)) => (StatusCode::FORBIDDEN, e.to_string()).into_response(),
         Err(e) => {
             let why = match &e {
@@ -104,8 +106,36 @@ fn form_answer(result: Result<String, AppError>, page: &str, error_param: &str) 
                 other => other.to_string(),
             };
             let why = crate::models::admin::encode_query_value(&why);
-            Redirect::to(&format!("{page}?{error_param}={why}")).into_response()
+            Redirect::to(&format!("{page}{}{error_param}={why}", query_joiner(page))).into_response()
         }
+    }
+}
+
+fn query_joiner(url: &str) -> &'static str {
+    if url.contains('?') {
+        "&"
+    } else {
+        "?"
+    }
+}
+
+fn path_only(url: &str) -> &str {
+    url.split('?').next().unwrap_or(url)
+}
+
+/// The product list to return to: the form's `back` (the list with its filters) when it
+/// is one, else the plain list. Never anywhere else (no open redirect).
+fn product_list_url(back: Option<&str>) -> String {
+    const LIST: &str = "/admin/products";
+    match back {
+        Some(b)
+            if (b == LIST || b.starts_with("/admin/products?"))
+                && b.len() <= 500
+                && b.bytes().all(|c| c.is_ascii_graphic()) =>
+        {
+            b.to_string()
+        }
+        _ => LIST.to_string(),
     }
 }
 
@@ -135,11 +165,16 @@ pub async fn bulk_availability_form(
     auth: AuthSession,
     body: axum::body::Bytes,
 ) -> Response {
+    let mut back = None;
     let result = async {
         let actor = actor(&auth)?;
         let mut ids = Vec::new();
         let mut available = None;
         for (key, value) in form_urlencoded::parse(&body) {
+            if key == "back" {
+                back = Some(value.into_owned());
+                continue;
+            }
             match key.as_ref() {
                 "ids" => {
                     ids.push(value.parse::<i64>().map_err(|_| AppError::field("ids", "Unknown product."))?)
@@ -153,7 +188,8 @@ pub async fn bulk_availability_form(
         admin::catalog::set_availability(&state.db, &actor, &ids, available).await
     }
     .await;
-    form_answer(result.map(|n| format!("changed={n}")), "/admin/products", "bulk_error")
+    let page = product_list_url(back.as_deref());
+    form_answer(result.map(|n| format!("changed={n}")), &page, "bulk_error")
 }
 
 /// `POST /api/v1/admin/products/{id}/image` (multipart, field `image`).

@@ -124,7 +124,11 @@ fn filter_query(f: &ProductFilter) -> String {
     if let Some(s) = &f.sort {
         parts.push(format!("sort={}", enc(s)));
     }
-    format!("/admin/products?{}", parts.join("&"))
+    if parts.is_empty() {
+        "/admin/products".to_string()
+    } else {
+        format!("/admin/products?{}", parts.join("&"))
+    }
 }
 
 /// `/admin/products`: search, filters, sort, pages, and availability for many at once.
@@ -213,6 +217,7 @@ fn ProductTable(page: Page<AdminProduct>, f: ProductFilter) -> impl IntoView {
     let rows = page.items.clone();
     view! {
         <form method="post" action="/admin/products/availability" class="bulk">
+            <input type="hidden" name="back" value=base.clone()/>
             <table class="admin-table">
                 <caption class="visually-hidden">"Products"</caption>
                 <thead>
