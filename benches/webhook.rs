@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use fullstack_ws::entities::{order, order_line};
 use fullstack_ws::infra::{config::Config, queue::Workers, server};
 use fullstack_ws::services::seed;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
