@@ -15,7 +15,7 @@ use fullstack_ws::services::cart::{self, Shopper};
 use fullstack_ws::services::orders::{self, MailSettings};
 use fullstack_ws::services::seed;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use std::time::{Duration, Instant};
 
 const SHOPPERS: usize = 32;
