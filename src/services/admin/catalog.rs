@@ -1,6 +1,6 @@
 //! Products, categories and coupons as the back office manages them.
 
-use super::{audit, contains, search_text, snapshot, Actor};
+use super::{audit, begin_write, contains, search_text, snapshot, Actor};
 use crate::entities::{category, coupon, order_line, product};
 use crate::models::admin::{
     page_bounds, AdminCategory, AdminCoupon, AdminProduct, CategoryInput, CouponInput, ProductFilter,
@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
 };
 
 fn to_admin(p: product::Model, category_name: String) -> AdminProduct {
@@ -140,7 +140,7 @@ pub async fn create_product(
     input: &ProductInput,
 ) -> Result<AdminProduct, AppError> {
     let input = input.validate()?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     require_category(&txn, input.category_id).await?;
     let slug = unique_slug::<product::Entity>(&txn, product::Column::Slug, &input.name, "product").await?;
     let now = Utc::now();
@@ -176,8 +176,7 @@ pub async fn update_product(
     input: &ProductInput,
 ) -> Result<AdminProduct, AppError> {
     let input = input.validate()?;
-    let txn = db.begin().await?;
-    // Write first: SQLite must not upgrade a read transaction (BUSY under load).
+    let txn = begin_write(db).await?;
     let touched = product::Entity::update_many()
         .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(product::Column::Id.eq(id))
@@ -212,7 +211,7 @@ pub async fn update_product(
 /// Deletes a product nobody ordered; one that was ordered is archived instead (hidden
 /// from the catalog and carts, kept for order history and invoices).
 pub async fn remove_product(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<Removal, AppError> {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let archived = product::Entity::update_many()
         .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(product::Column::Id.eq(id))
@@ -260,7 +259,7 @@ pub async fn set_availability(
     if ids.len() > 500 {
         return Err(AppError::field("ids", "Select at most 500 products at a time."));
     }
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let changed = product::Entity::update_many()
         .col_expr(product::Column::Available, Expr::value(available))
         .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -283,7 +282,7 @@ pub async fn set_product_image(
     id: i64,
     url: &str,
 ) -> Result<AdminProduct, AppError> {
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let updated = product::Entity::update_many()
         .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(product::Column::Id.eq(id))
@@ -342,7 +341,7 @@ pub async fn create_category(
     input: &CategoryInput,
 ) -> Result<AdminCategory, AppError> {
     let input = input.validate()?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     if name_taken(&txn, &input.name, None).await? {
         return Err(AppError::field("name", "A category with this name exists."));
     }
@@ -371,7 +370,7 @@ pub async fn update_category(
 ) -> Result<AdminCategory, AppError> {
     let input = input.validate()?;
     let before = get_category(db, id).await?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let renamed = category::Entity::update_many()
         .col_expr(category::Column::Name, Expr::value(input.name.clone()))
         .filter(category::Column::Id.eq(id))
@@ -392,7 +391,7 @@ pub async fn update_category(
 /// Deletes an empty category; one with products is a conflict (move or remove them first).
 pub async fn delete_category(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<(), AppError> {
     let before = get_category(db, id).await?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let deleted = category::Entity::delete_many()
         .filter(category::Column::Id.eq(id))
         .filter(
@@ -505,7 +504,7 @@ pub async fn create_coupon(
     input: &CouponInput,
 ) -> Result<AdminCoupon, AppError> {
     let c = validate_coupon(input)?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let created = coupon::ActiveModel {
         code: Set(c.code),
         percent: Set(c.percent),
@@ -532,7 +531,7 @@ pub async fn update_coupon(
 ) -> Result<AdminCoupon, AppError> {
     let c = validate_coupon(input)?;
     let before = get_coupon(db, id).await?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let updated = coupon::ActiveModel {
         id: Set(id),
         code: Set(c.code),
@@ -557,7 +556,7 @@ pub async fn update_coupon(
 /// keep the code as text.
 pub async fn delete_coupon(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<(), AppError> {
     let before = get_coupon(db, id).await?;
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     if coupon::Entity::delete_by_id(id).exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::not_found("Coupon"));
     }

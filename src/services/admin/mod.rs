@@ -13,7 +13,10 @@ use crate::models::admin::AuditEntry;
 use crate::models::{AppError, Page};
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, Func, IntoColumnRef, LikeExpr, SimpleExpr};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryOrder, Set, TransactionTrait,
+};
 use serde::Serialize;
 
 /// The admin making a change.
@@ -27,6 +30,18 @@ impl Actor {
     pub fn of(account: &crate::entities::user::Model) -> Self {
         Self { id: account.id, email: account.email.clone() }
     }
+}
+
+/// A transaction that holds the write lock from its first statement. SQLite transactions
+/// start as readers, and one that reads and then writes fails with BUSY if another
+/// connection wrote in between (orders are placed all the time); a no-op write first
+/// avoids that. PostgreSQL needs nothing.
+pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DatabaseBackend::Sqlite {
+        txn.execute_unprepared("DELETE FROM audit_log WHERE 1 = 0").await?;
+    }
+    Ok(txn)
 }
 
 /// A record as JSON for the audit log.
