@@ -273,7 +273,7 @@ async fn authorization_matrix(backend: Backend) {
         ("save_product", format!("id={product}&category_id={category}&name=Sencha+Asahi&description=x&price=14.00&stock=20&available=on")),
         ("save_category", format!("id={category}&name=Tea")),
         ("admin_coupons", String::new()),
-        ("save_coupon", "code=FN{n}&percent=5&valid_from=2026-01-01&valid_to=2099-01-01&active=on".into()),
+        ("save_coupon", "id=&code=FN{n}&percent=5&valid_from=2026-01-01&valid_to=2099-01-01&active=on".into()),
         ("admin_orders", "filter[status]=".into()),
         ("admin_order", format!("id={}", o2.id)),
         ("admin_users", "filter[q]=".into()),

@@ -125,6 +125,20 @@ test("admin pages work by keyboard and pass axe: dashboard, products, users, job
     await expect(page.getByRole("navigation", { name: "Back office" }).locator('a[aria-current="page"]')).toHaveAttribute("href", path);
     await noA11yViolations(page);
   }
+  // Coupons: add one, then edit it in place.
+  await page.goto("/admin/coupons");
+  await hydrated(page);
+  const form = page.getByRole("form", { name: "New coupon" });
+  await fillFields(form, { Code: "e2e5", "Percent off": "5", "Valid from": "2026-01-01", "Valid to": "2099-12-31" });
+  await form.getByRole("button", { name: "Add coupon" }).click();
+  const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "E2E5" }) });
+  await expect(row).toContainText("5%");
+  await row.getByText("Edit E2E5").click();
+  await row.getByLabel("Percent off").fill("7");
+  await row.getByRole("button", { name: "Save E2E5" }).click();
+  await expect(row).toContainText("7%");
+  await noA11yViolations(page);
+
   // Bulk availability from the list: select by keyboard, submit.
   await page.goto("/admin/products?q=sencha");
   await page.getByRole("checkbox", { name: "Select Sencha Asahi" }).focus();

@@ -494,6 +494,7 @@ pub async fn admin_coupons() -> Result<Vec<AdminCoupon>, AppError> {
 
 #[server]
 pub async fn save_coupon(
+    id: String,
     code: String,
     percent: String,
     valid_from: String,
@@ -501,13 +502,20 @@ pub async fn save_coupon(
     active: Option<String>,
 ) -> Result<AdminCoupon, AppError> {
     use crate::models::admin::CouponInput;
+    use crate::services::admin::catalog;
     let (state, actor) = super::admin_context().await?;
     let percent = percent
         .trim()
         .parse()
         .map_err(|_| AppError::field("percent", "Enter a whole number from 1 to 100."))?;
     let input = CouponInput { code, percent, valid_from, valid_to, active: active.is_some() };
-    crate::services::admin::catalog::create_coupon(&state.db, &actor, &input).await
+    match id.trim() {
+        "" => catalog::create_coupon(&state.db, &actor, &input).await,
+        raw => {
+            let id = raw.parse().map_err(|_| AppError::not_found("Coupon"))?;
+            catalog::update_coupon(&state.db, &actor, id, &input).await
+        }
+    }
 }
 
 #[server]
@@ -532,17 +540,53 @@ pub async fn delete_coupon(id: i64) -> Result<(), AppError> {
     crate::services::admin::catalog::delete_coupon(&state.db, &actor, id).await
 }
 
-/// `/admin/coupons`: add, switch on or off, delete.
+/// A coupon's fields, empty for a new one; `prefix` keeps the ids unique on the page.
+#[component]
+fn CouponFields(
+    prefix: String,
+    coupon: Option<AdminCoupon>,
+    action: ServerAction<SaveCoupon>,
+) -> impl IntoView {
+    let day = |t: &str| t.get(..10).unwrap_or_default().to_string();
+    let (code, percent, from, to, active) = match &coupon {
+        Some(c) => (c.code.clone(), c.percent.to_string(), day(&c.valid_from), day(&c.valid_to), c.active),
+        None => (String::new(), String::new(), String::new(), String::new(), true),
+    };
+    let field = |name: &'static str, label: &'static str, kind: &'static str, value: String| {
+        let id = format!("{prefix}-{name}");
+        let error = field_error(action, name);
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <input id=id name=name type=kind value=value required/>
+                <p class="field-error">{move || error.get()}</p>
+            </div>
+        }
+    };
+    let active_id = format!("{prefix}-active");
+    view! {
+        {field("code", "Code", "text", code)}
+        {field("percent", "Percent off", "number", percent)}
+        {field("valid_from", "Valid from", "date", from)}
+        {field("valid_to", "Valid to", "date", to)}
+        <div class="field checkbox">
+            <input id=active_id.clone() name="active" type="checkbox" value="on" checked=active/>
+            <label for=active_id>"Active"</label>
+        </div>
+    }
+}
+
+/// `/admin/coupons`: add, edit, switch on or off, delete.
 #[component]
 pub fn CouponsPage() -> impl IntoView {
     let save = ServerAction::<SaveCoupon>::new();
+    let edit = ServerAction::<SaveCoupon>::new();
     let toggle = ServerAction::<SetCouponActive>::new();
     let remove = ServerAction::<DeleteCoupon>::new();
     let data = Resource::new(
-        move || (save.version().get(), toggle.version().get(), remove.version().get()),
+        move || (save.version().get(), edit.version().get(), toggle.version().get(), remove.version().get()),
         |_| admin_coupons(),
     );
-    let err = move |name: &'static str| field_error(save, name);
     view! {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -551,6 +595,7 @@ pub fn CouponsPage() -> impl IntoView {
                         <AdminShell title="Coupons">
                             <FormError error=form_error(toggle)/>
                             <FormError error=form_error(remove)/>
+                            <FormError error=form_error(edit)/>
                             {if coupons.is_empty() {
                                 view! { <p>"No coupons yet."</p> }.into_any()
                             } else {
@@ -562,10 +607,12 @@ pub fn CouponsPage() -> impl IntoView {
                                             {coupons.into_iter().map(|c| {
                                                 let toggle_label = if c.active { format!("Switch off {}", c.code) } else { format!("Switch on {}", c.code) };
                                                 let delete_label = format!("Delete {}", c.code);
+                                                let edit_label = format!("Edit {}", c.code);
+                                                let save_label = format!("Save {}", c.code);
                                                 let valid = format!("{} – {}", c.valid_from.get(..10).unwrap_or_default(), c.valid_to.get(..10).unwrap_or_default());
                                                         view! {
                                                 <tr>
-                                                    <th scope="row">{c.code}</th>
+                                                    <th scope="row">{c.code.clone()}</th>
                                                     <td>{format!("{}%", c.percent)}</td>
                                                     <td>{valid}</td>
                                                     <td>{if c.active { "Yes" } else { "No" }}</td>
@@ -579,6 +626,14 @@ pub fn CouponsPage() -> impl IntoView {
                                                             <input type="hidden" name="id" value=c.id.to_string()/>
                                                             <button type="submit" class="danger">{delete_label}</button>
                                                         </ActionForm>
+                                                        <details>
+                                                            <summary>{edit_label}</summary>
+                                                            <ActionForm action=edit attr:class="stacked">
+                                                                <input type="hidden" name="id" value=c.id.to_string()/>
+                                                                <CouponFields prefix=format!("coupon-{}", c.id) coupon=Some(c.clone()) action=edit/>
+                                                                <button type="submit">{save_label}</button>
+                                                            </ActionForm>
+                                                        </details>
                                                     </td>
                                                 </tr>
                                             }
@@ -590,30 +645,8 @@ pub fn CouponsPage() -> impl IntoView {
                             <h2>"Add a coupon"</h2>
                             <FormError error=form_error(save)/>
                             <ActionForm action=save attr:class="stacked" attr:aria-label="New coupon">
-                                <div class="field">
-                                    <label for="coupon-code">"Code"</label>
-                                    <input id="coupon-code" name="code" required/>
-                                    <p class="field-error">{move || err("code").get()}</p>
-                                </div>
-                                <div class="field">
-                                    <label for="coupon-percent">"Percent off"</label>
-                                    <input id="coupon-percent" name="percent" type="number" min="1" max="100" required/>
-                                    <p class="field-error">{move || err("percent").get()}</p>
-                                </div>
-                                <div class="field">
-                                    <label for="coupon-from">"Valid from"</label>
-                                    <input id="coupon-from" name="valid_from" type="date" required/>
-                                    <p class="field-error">{move || err("valid_from").get()}</p>
-                                </div>
-                                <div class="field">
-                                    <label for="coupon-to">"Valid to"</label>
-                                    <input id="coupon-to" name="valid_to" type="date" required/>
-                                    <p class="field-error">{move || err("valid_to").get()}</p>
-                                </div>
-                                <div class="field checkbox">
-                                    <input id="coupon-active" name="active" type="checkbox" value="on" checked=true/>
-                                    <label for="coupon-active">"Active"</label>
-                                </div>
+                                <input type="hidden" name="id" value=""/>
+                                <CouponFields prefix="coupon".to_string() coupon=None action=save/>
                                 <button type="submit">"Add coupon"</button>
                             </ActionForm>
                         </AdminShell>
