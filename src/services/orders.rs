@@ -117,8 +117,12 @@ async fn place_in_transaction(
         return Err(AppError::Conflict(format!("{why} Remove it to continue.")).into());
     }
     // Reserve stock atomically: the conditional update never lets stock go below zero,
-    // whatever other shoppers do at the same moment.
-    for line in &priced.lines {
+    // whatever other shoppers do at the same moment. Products are locked in id order, the
+    // same order every checkout and cancellation uses, so two of them sharing products
+    // cannot deadlock on PostgreSQL.
+    let mut by_product: Vec<_> = priced.lines.iter().collect();
+    by_product.sort_by_key(|l| l.product_id);
+    for line in by_product {
         let reserved = product::Entity::update_many()
             .col_expr(product::Column::Stock, Expr::col(product::Column::Stock).sub(line.quantity))
             .filter(product::Column::Id.eq(line.product_id))
@@ -420,7 +424,12 @@ pub async fn transition_in(
         )));
     }
     if next == OrderStatus::Cancelled {
-        let lines = order_line::Entity::find().filter(order_line::Column::OrderId.eq(id)).all(txn).await?;
+        // In product id order, like placement (see `place`): no lock-order deadlocks.
+        let lines = order_line::Entity::find()
+            .filter(order_line::Column::OrderId.eq(id))
+            .order_by_asc(order_line::Column::ProductId)
+            .all(txn)
+            .await?;
         for line in lines {
             product::Entity::update_many()
                 .col_expr(product::Column::Stock, Expr::col(product::Column::Stock).add(line.quantity))
