@@ -14,8 +14,10 @@
 mod support;
 
 use chrono::{DateTime, Utc};
+use fullstack_ws::app::server;
 use fullstack_ws::entities::{order, order_line};
-use fullstack_ws::infra::{config::Config, queue::Workers, server};
+use fullstack_ws::infra::config::Config;
+use fullstack_ws::jobs::Workers;
 use fullstack_ws::services::seed;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
@@ -99,7 +101,8 @@ async fn run(label: &str, database_url: &str, events: usize, rate: Option<u32>, 
     let ids = orders(&db, events).await;
     let stripe = state.stripe.clone();
     let workers = Workers::start(state.jobs.clone(), workers);
-    let app = server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = server::router(state, server::page_routes())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     let serving = tokio::spawn(async move { axum::serve(listener, app).await });
     let url = format!("http://{addr}/payment/webhook");
     let client = reqwest::Client::new();

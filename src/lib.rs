@@ -1,12 +1,17 @@
 //! fullstack-ws: one crate, two faces. With `ssr` it is the server; with `hydrate` the
 //! WASM that makes server-rendered pages interactive.
 //!
+//! Rooms, top to bottom; each imports only rooms below it (see docs/architecture.md):
+//! - `app`: the composition root (server assembly, CLI, logging); nothing imports it
+//! - `ui`: pages, components and server functions (both sides)
+//! - `http`: the axum edge: REST, webhook, plain-form and file endpoints
+//! - `stripe_emulator`: the offline Stripe (behind the `stripe-emulator` feature)
+//! - `flows`: use cases shared by ui and http (a service call plus its jobs), who is asking
+//! - `jobs`: fang task types, the worker loop, housekeeping
+//! - `services`: domain rules and transactions
+//! - `infra`: gateways (config, database, sessions, Stripe client, mail transport)
+//! - `entities`: sea-orm table mappings
 //! - `models`: shared types (both sides)
-//! - `ui`: pages, components and server functions (the UI adapter; both sides)
-//! - `services`: domain logic and transactions (server)
-//! - `adapters`: REST, jobs, CLI (server)
-//! - `infra`: config, database, queue, HTTP server (server)
-//! - `entities`: sea-orm table mappings (server)
 
 #![recursion_limit = "256"]
 
@@ -14,13 +19,21 @@ pub mod models;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
-pub mod adapters;
+pub mod app;
 #[cfg(feature = "ssr")]
 pub mod entities;
 #[cfg(feature = "ssr")]
+pub mod flows;
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(feature = "ssr")]
 pub mod infra;
 #[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
 pub mod services;
+#[cfg(feature = "ssr")]
+pub mod stripe_emulator;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -2,8 +2,8 @@
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     use clap::Parser;
-    let cli = fullstack_ws::adapters::cli::Cli::parse();
-    match fullstack_ws::adapters::cli::run(cli).await {
+    let cli = fullstack_ws::app::cli::Cli::parse();
+    match fullstack_ws::app::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");

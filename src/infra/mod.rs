@@ -1,13 +1,11 @@
-//! Infrastructure (server-only): configuration, database, sessions and authentication,
-//! request protections, job queue, HTTP server, logging.
+//! Gateways (server-only): configuration, the database, the session store, request
+//! protections, the Stripe client and the mail transport. Each owns the types it returns.
+//!
+//! May import: entities, models. Never services or anything above.
 
-pub mod auth;
 pub mod config;
 pub mod db;
-pub mod queue;
+pub mod mail;
 pub mod security;
-pub mod server;
 pub mod session;
-pub mod state;
 pub mod stripe;
-pub mod telemetry;

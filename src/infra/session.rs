@@ -98,7 +98,7 @@ impl SessionStore for DbSessionStore {
 
 /// The session layer: `HttpOnly`, `SameSite=Lax`, `Secure` and `__Host-` when the site is
 /// served over https; a guest's session (and cart) lasts `idle_days` after its last use.
-/// Logging in sets the session's own expiry (see `adapters::accounts`).
+/// Logging in sets the session's own expiry (see `flows::accounts`).
 pub fn layer(db: DatabaseConnection, site_url: &str, idle_days: u32) -> SessionManagerLayer<DbSessionStore> {
     let https = site_url.starts_with("https://");
     SessionManagerLayer::new(DbSessionStore::new(db))

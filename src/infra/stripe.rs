@@ -3,7 +3,6 @@
 //! payment service works with, so nothing outside this module names async-stripe types.
 
 use super::config::StripeSettings;
-use crate::services::payments::{CheckoutRequest, SessionFacts, SessionStatus};
 use std::{str::FromStr, sync::Arc, time::Duration};
 use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_checkout::checkout_session::{
@@ -12,6 +11,78 @@ use stripe_checkout::checkout_session::{
     ProductData, RetrieveCheckoutSession,
 };
 use stripe_shared::{CheckoutSession, CheckoutSessionPaymentStatus, CheckoutSessionStatus};
+
+/// What the shop asks Stripe to charge for one order attempt.
+#[derive(Debug, Clone)]
+pub struct CheckoutRequest {
+    pub order_id: i64,
+    pub lines: Vec<CheckoutLine>,
+    pub coupon: Option<CheckoutCoupon>,
+    pub currency: String,
+    pub customer_email: String,
+    pub success_url: String,
+    pub cancel_url: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// One per order attempt: a retried request returns the same session.
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckoutLine {
+    pub name: String,
+    pub unit_amount: i64,
+    pub quantity: u64,
+}
+
+/// The order's coupon as a one-off Stripe coupon. It is the exact discount amount rather
+/// than a percentage, so Stripe's total equals the order's to the cent.
+#[derive(Debug, Clone)]
+pub struct CheckoutCoupon {
+    pub amount_off: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStatus {
+    Open,
+    Complete,
+    Expired,
+    Other,
+}
+
+/// What a Checkout Session says, from the API or from an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionFacts {
+    pub session_id: String,
+    pub order_id: Option<i64>,
+    pub status: SessionStatus,
+    pub paid: bool,
+    pub amount_total: Option<i64>,
+    pub currency: Option<String>,
+    pub payment_intent: Option<String>,
+    pub url: Option<String>,
+}
+
+impl SessionFacts {
+    pub fn gone(session_id: &str) -> Self {
+        Self {
+            session_id: session_id.to_owned(),
+            order_id: None,
+            status: SessionStatus::Other,
+            paid: false,
+            amount_total: None,
+            currency: None,
+            payment_intent: None,
+            url: None,
+        }
+    }
+}
+
+/// The order an object names: its `order_id` metadata, else its `client_reference_id`.
+pub fn order_id_from(metadata: Option<&str>, client_reference_id: Option<&str>) -> Option<i64> {
+    metadata.or(client_reference_id).and_then(|s| s.trim().parse().ok())
+}
 
 #[derive(Clone)]
 pub struct Stripe {
@@ -180,7 +251,7 @@ fn idempotent(key: &str) -> Result<RequestStrategy, GatewayError> {
 fn facts(s: &CheckoutSession) -> SessionFacts {
     SessionFacts {
         session_id: s.id.to_string(),
-        order_id: crate::services::payments::order_id_from(
+        order_id: order_id_from(
             s.metadata.as_ref().and_then(|m| m.get("order_id")).map(String::as_str),
             s.client_reference_id.as_deref(),
         ),

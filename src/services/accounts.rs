@@ -2,7 +2,7 @@
 //! password and email changes, password reset by mailed single-use token, roles.
 //! Nothing here reveals whether an email address has an account.
 
-use super::mail::{self, Email};
+use super::mail;
 use crate::entities::{password_reset, user};
 use crate::models::account::{self as rules, Address, Me, Role};
 use crate::models::AppError;
@@ -326,7 +326,7 @@ pub async fn request_reset(
     .insert(&txn)
     .await?;
     let link = format!("{site_url}/password-reset/{token}");
-    let mail_id = mail::queue(&txn, from, &reset_mail(&found, &link)).await?;
+    let mail_id = mail::queue(&txn, from, &mail::templates::password_reset(&found, &link, site_url)).await?;
     txn.commit().await?;
     tracing::info!(user = found.id, "password reset requested");
     Ok(Some(mail_id))
@@ -428,53 +428,6 @@ pub async fn create_admin(
     .insert(db)
     .await?;
     Ok(AdminOutcome::Created)
-}
-
-pub fn welcome_mail(u: &user::Model, site_url: &str) -> Email {
-    let text =
-        format!("Hello {},\n\nWelcome to Ember & Leaf. Your account is ready: {site_url}/account\n", u.name);
-    let html = format!(
-        "<p>Hello {},</p><p>Welcome to Ember &amp; Leaf. <a href=\"{site_url}/account\">Your account</a> is ready.</p>",
-        html_escape::encode_text(&u.name)
-    );
-    Email { to: u.email.clone(), subject: "Welcome to Ember & Leaf".into(), text, html, attachments: vec![] }
-}
-
-/// Sent instead of a welcome when someone registers with an address that has an account.
-pub fn already_registered_mail(u: &user::Model, site_url: &str) -> Email {
-    let text = format!(
-        "Hello {},\n\nSomeone (perhaps you) tried to register with this address, which already has an account.\n\
-         Log in: {site_url}/login\nForgot your password? {site_url}/password-reset\n",
-        u.name
-    );
-    let html = format!(
-        "<p>Hello {},</p><p>Someone (perhaps you) tried to register with this address, which already has an \
-         account.</p><p><a href=\"{site_url}/login\">Log in</a> or <a href=\"{site_url}/password-reset\">reset \
-         your password</a>.</p>",
-        html_escape::encode_text(&u.name)
-    );
-    Email {
-        to: u.email.clone(),
-        subject: "You already have an account".into(),
-        text,
-        html,
-        attachments: vec![],
-    }
-}
-
-fn reset_mail(u: &user::Model, link: &str) -> Email {
-    let text = format!(
-        "Hello {},\n\nSet a new password here (the link works once, for one hour):\n{link}\n\n\
-         If you did not ask for this, ignore this mail; your password stays as it is.\n",
-        u.name
-    );
-    let html = format!(
-        "<p>Hello {},</p><p><a href=\"{}\">Set a new password</a> (the link works once, for one hour).</p>\
-         <p>If you did not ask for this, ignore this mail; your password stays as it is.</p>",
-        html_escape::encode_text(&u.name),
-        html_escape::encode_double_quoted_attribute(link)
-    );
-    Email { to: u.email.clone(), subject: "Reset your password".into(), text, html, attachments: vec![] }
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! Domain services: business rules and transactions, over a `DatabaseConnection`.
-//! They know nothing of HTTP; adapters call them.
+//! They know nothing of HTTP; flows, jobs and the edge call them.
+//!
+//! May import: infra, entities, models. Never jobs, flows, http, ui or app.
 
 pub mod accounts;
 pub mod admin;
 pub mod cart;
 pub mod catalog;
+pub mod effects;
 pub mod invoice;
-pub mod jobs;
 pub mod mail;
 pub mod orders;
 pub mod payments;

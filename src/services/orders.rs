@@ -3,7 +3,7 @@
 //! and the job that cancels orders left unpaid.
 
 use super::cart::{self, Shopper, CURRENCY};
-use super::mail::{self, Email};
+use super::mail;
 use crate::entities::{order, order_line, product};
 use crate::models::{AppError, Money, Order, OrderLine, OrderStatus, OrderSummary, Shipping};
 use chrono::{DateTime, Utc};
@@ -179,7 +179,9 @@ async fn place_in_transaction(
     order_line::Entity::insert_many(lines).exec_without_returning(&txn).await?;
     cart::clear(&txn, stored.id).await?;
     let placed = load(&txn, created).await?;
-    let mail_id = mail::queue(&txn, settings.from, &order_received_mail(&placed, settings.site_url)).await?;
+    let mail_id =
+        mail::queue(&txn, settings.from, &mail::templates::order_received(&placed, settings.site_url))
+            .await?;
     txn.commit().await?;
     tracing::info!(order = placed.id, total = placed.total.amount, "order placed");
     Ok(Placed { order: placed, created: true, mail_id: Some(mail_id) })
@@ -478,55 +480,4 @@ pub async fn cancel_stale(
         tracing::info!(count = cancelled.len(), "cancelled stale unpaid orders");
     }
     Ok(cancelled)
-}
-
-/// The "order received" mail: lines, totals, shipping address and a link to the order.
-pub fn order_received_mail(o: &Order, site_url: &str) -> Email {
-    use html_escape::encode_text as esc;
-    let link = format!("{site_url}{}", o.url());
-    let s = &o.shipping;
-    let mut text =
-        format!("Hello {},\n\nThank you for your order #{}. We have received it.\n\n", s.first_name, o.id);
-    let mut rows = String::new();
-    for l in &o.lines {
-        text.push_str(&format!("  {} x {} @ {} = {}\n", l.quantity, l.name, l.unit_price, l.line_total));
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&l.name),
-            l.quantity,
-            l.unit_price,
-            l.line_total
-        ));
-    }
-    let coupon = o.coupon_code.as_deref().map(|c| format!("Coupon {c}")).unwrap_or_else(|| "Discount".into());
-    text.push_str(&format!(
-        "\nSubtotal: {}\n{coupon}: -{}\nTotal: {}\n\nShip to:\n{} {}\n{}\n{} {}\n\nPay for and follow your order: {link}\n",
-        o.subtotal, o.discount, o.total, s.first_name, s.last_name, s.address, s.postal_code, s.city
-    ));
-    let html = format!(
-        "<p>Hello {first},</p><p>Thank you for your order #{id}. We have received it.</p>\
-         <table><thead><tr><th>Product</th><th>Quantity</th><th>Unit price</th><th>Total</th></tr></thead>\
-         <tbody>{rows}</tbody></table>\
-         <p>Subtotal: {subtotal}<br>{coupon}: -{discount}<br><strong>Total: {total}</strong></p>\
-         <p>Ship to:<br>{first} {last}<br>{address}<br>{postal} {city}</p>\
-         <p><a href=\"{link}\">Pay for and follow your order</a></p>",
-        first = esc(&s.first_name),
-        id = o.id,
-        subtotal = o.subtotal,
-        coupon = esc(&coupon),
-        discount = o.discount,
-        total = o.total,
-        last = esc(&s.last_name),
-        address = esc(&s.address),
-        postal = esc(&s.postal_code),
-        city = esc(&s.city),
-        link = html_escape::encode_double_quoted_attribute(&link),
-    );
-    Email {
-        to: s.email.clone(),
-        subject: format!("Order #{} received", o.id),
-        text,
-        html,
-        attachments: Vec::new(),
-    }
 }

@@ -8,10 +8,11 @@
 //! success page finds the work done and changes nothing.
 
 use super::cart::Shopper;
-use super::mail::{self, Email};
+use super::mail;
 use super::orders::{self, MailSettings, Transition};
 use crate::entities::{order, payment_event};
-use crate::infra::stripe::{GatewayError, Stripe};
+use crate::infra::stripe::{order_id_from, GatewayError, SessionFacts, SessionStatus, Stripe};
+pub use crate::infra::stripe::{CheckoutCoupon, CheckoutLine, CheckoutRequest};
 use crate::models::{AppError, Order, OrderStatus, PaymentIssue};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -22,78 +23,6 @@ use sea_orm::{
 use serde_json::Value;
 use std::time::Duration;
 use uuid::Uuid;
-
-/// What the shop asks Stripe to charge for one order attempt.
-#[derive(Debug, Clone)]
-pub struct CheckoutRequest {
-    pub order_id: i64,
-    pub lines: Vec<CheckoutLine>,
-    pub coupon: Option<CheckoutCoupon>,
-    pub currency: String,
-    pub customer_email: String,
-    pub success_url: String,
-    pub cancel_url: String,
-    /// Unix seconds.
-    pub expires_at: i64,
-    /// One per order attempt: a retried request returns the same session.
-    pub idempotency_key: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct CheckoutLine {
-    pub name: String,
-    pub unit_amount: i64,
-    pub quantity: u64,
-}
-
-/// The order's coupon as a one-off Stripe coupon. It is the exact discount amount rather
-/// than a percentage, so Stripe's total equals the order's to the cent.
-#[derive(Debug, Clone)]
-pub struct CheckoutCoupon {
-    pub amount_off: i64,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionStatus {
-    Open,
-    Complete,
-    Expired,
-    Other,
-}
-
-/// What a Checkout Session says, from the API or from an event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionFacts {
-    pub session_id: String,
-    pub order_id: Option<i64>,
-    pub status: SessionStatus,
-    pub paid: bool,
-    pub amount_total: Option<i64>,
-    pub currency: Option<String>,
-    pub payment_intent: Option<String>,
-    pub url: Option<String>,
-}
-
-impl SessionFacts {
-    fn gone(session_id: &str) -> Self {
-        Self {
-            session_id: session_id.to_owned(),
-            order_id: None,
-            status: SessionStatus::Other,
-            paid: false,
-            amount_total: None,
-            currency: None,
-            payment_intent: None,
-            url: None,
-        }
-    }
-}
-
-/// The order an object names: its `order_id` metadata, else its `client_reference_id`.
-pub fn order_id_from(metadata: Option<&str>, client_reference_id: Option<&str>) -> Option<i64> {
-    metadata.or(client_reference_id).and_then(|s| s.trim().parse().ok())
-}
 
 /// What an event asks of the shop.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -348,8 +277,12 @@ async fn apply(
             }
             tracing::info!(order = order_id, %reason, "payment failed; the order stays open for another try");
             let order = orders::load(txn, current).await?;
-            let id = mail::queue(txn, settings.from, &payment_failed_mail(&order, reason, settings.site_url))
-                .await?;
+            let id = mail::queue(
+                txn,
+                settings.from,
+                &mail::templates::payment_failed(&order, reason, settings.site_url),
+            )
+            .await?;
             Ok(Applied { outcome: EventOutcome::PaymentFailed, mail_ids: vec![id] })
         }
         EventKind::Expired(facts) => {
@@ -402,8 +335,12 @@ async fn mark_paid(
                 .await?;
             let paid = order::Entity::find_by_id(id).one(txn).await?.ok_or(AppError::Internal)?;
             let order = orders::load(txn, paid).await?;
-            let mail_id =
-                mail::queue(txn, settings.from, &payment_received_mail(&order, settings.site_url)).await?;
+            let mail_id = mail::queue(
+                txn,
+                settings.from,
+                &mail::templates::payment_received(&order, settings.site_url),
+            )
+            .await?;
             Ok(Applied { outcome: EventOutcome::Paid, mail_ids: vec![mail_id] })
         }
         Ok(Transition::AlreadyThere) => Ok(Applied::just(EventOutcome::AlreadyPaid)),
@@ -681,56 +618,6 @@ pub async fn recent_events(
     limit: u64,
 ) -> Result<Vec<payment_event::Model>, AppError> {
     Ok(payment_event::Entity::find().order_by_desc(payment_event::Column::Id).limit(limit).all(db).await?)
-}
-
-/// "Payment received", with the PDF invoice attached.
-pub fn payment_received_mail(o: &Order, site_url: &str) -> Email {
-    use html_escape::encode_text as esc;
-    let link = format!("{site_url}{}", o.url());
-    let first = &o.shipping.first_name;
-    Email {
-        to: o.shipping.email.clone(),
-        subject: format!("Payment received for order #{}", o.id),
-        text: format!(
-            "Hello {first},\n\nWe received your payment of {} for order #{}. Your invoice is attached.\n\nFollow your order: {link}\n",
-            o.total, o.id
-        ),
-        html: format!(
-            "<p>Hello {},</p><p>We received your payment of <strong>{}</strong> for order #{}. Your invoice is attached.</p><p><a href=\"{}\">Follow your order</a></p>",
-            esc(first),
-            o.total,
-            o.id,
-            html_escape::encode_double_quoted_attribute(&link)
-        ),
-        attachments: vec![mail::Attachment {
-            filename: super::invoice::file_name(o.id),
-            content_type: "application/pdf".into(),
-            data: super::invoice::render(o),
-        }],
-    }
-}
-
-/// "Your payment did not go through", with a link to try again.
-pub fn payment_failed_mail(o: &Order, reason: &str, site_url: &str) -> Email {
-    use html_escape::encode_text as esc;
-    let link = format!("{site_url}{}", o.url());
-    let first = &o.shipping.first_name;
-    Email {
-        to: o.shipping.email.clone(),
-        subject: format!("Payment for order #{} did not go through", o.id),
-        text: format!(
-            "Hello {first},\n\nThe payment for order #{} did not go through: {reason}\nYour order is kept; you can pay with another card here: {link}\n",
-            o.id
-        ),
-        html: format!(
-            "<p>Hello {},</p><p>The payment for order #{} did not go through: {}</p><p>Your order is kept. <a href=\"{}\">Try again with another card</a>.</p>",
-            esc(first),
-            o.id,
-            esc(reason),
-            html_escape::encode_double_quoted_attribute(&link)
-        ),
-        attachments: Vec::new(),
-    }
 }
 
 #[cfg(test)]

@@ -14,17 +14,17 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[cfg(feature = "ssr")]
 async fn context() -> Result<
-    (crate::infra::state::AppState, crate::infra::auth::AuthSession, Option<std::net::IpAddr>),
+    (crate::flows::state::AppState, crate::flows::auth::AuthSession, Option<std::net::IpAddr>),
     AppError,
 > {
-    let (state, auth) = crate::adapters::shopper::request().await?;
+    let (state, auth) = crate::flows::shopper::request().await?;
     let ip = leptos_axum::extract::<crate::infra::security::ClientIp>().await.map(|c| c.0).unwrap_or(None);
     Ok((state, auth, ip))
 }
 
 #[server]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
-    let (_, auth) = crate::adapters::shopper::request().await?;
+    let (_, auth) = crate::flows::shopper::request().await?;
     Ok(auth.user.as_ref().map(|a| crate::services::accounts::to_me(&a.0)))
 }
 
@@ -36,9 +36,8 @@ pub async fn register(
     confirm: String,
 ) -> Result<String, AppError> {
     let (state, mut auth, ip) = context().await?;
-    crate::adapters::accounts::register(&state, &mut auth, &name, &email, &password, Some(&confirm), ip)
-        .await?;
-    Ok(crate::adapters::accounts::REGISTERED_MESSAGE.to_string())
+    crate::flows::accounts::register(&state, &mut auth, &name, &email, &password, Some(&confirm), ip).await?;
+    Ok(crate::flows::accounts::REGISTERED_MESSAGE.to_string())
 }
 
 #[server]
@@ -49,8 +48,8 @@ pub async fn log_in(
     next: Option<String>,
 ) -> Result<Me, AppError> {
     let (state, mut auth, ip) = context().await?;
-    let me = crate::adapters::accounts::log_in(&state, &mut auth, &email, &password, remember.is_some(), ip)
-        .await?;
+    let me =
+        crate::flows::accounts::log_in(&state, &mut auth, &email, &password, remember.is_some(), ip).await?;
     leptos_axum::redirect(&crate::models::account::safe_next(next.as_deref()));
     Ok(me)
 }
@@ -58,7 +57,7 @@ pub async fn log_in(
 #[server]
 pub async fn log_out() -> Result<(), AppError> {
     let (_, mut auth, _) = context().await?;
-    crate::adapters::accounts::log_out(&mut auth).await?;
+    crate::flows::accounts::log_out(&mut auth).await?;
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -74,7 +73,7 @@ pub async fn update_profile(
     city: String,
 ) -> Result<Me, AppError> {
     let (state, auth, _) = context().await?;
-    let id = crate::adapters::accounts::require_user(&auth)?.0.id;
+    let id = crate::flows::accounts::require_user(&auth)?.0.id;
     let address = crate::models::account::Address { first_name, last_name, address, postal_code, city };
     crate::services::accounts::update_profile(&state.db, id, &name, &address).await
 }
@@ -82,7 +81,7 @@ pub async fn update_profile(
 #[server]
 pub async fn change_email(email: String, current_password: String) -> Result<Me, AppError> {
     let (state, auth, _) = context().await?;
-    let id = crate::adapters::accounts::require_user(&auth)?.0.id;
+    let id = crate::flows::accounts::require_user(&auth)?.0.id;
     crate::services::accounts::change_email(&state.db, id, &current_password, &email).await
 }
 
@@ -93,20 +92,20 @@ pub async fn change_password(
     confirm: String,
 ) -> Result<String, AppError> {
     let (state, mut auth, _) = context().await?;
-    let id = crate::adapters::accounts::require_user(&auth)?.0.id;
+    let id = crate::flows::accounts::require_user(&auth)?.0.id;
     if new_password != confirm {
         return Err(AppError::field("confirm", "The passwords do not match."));
     }
     let updated =
         crate::services::accounts::change_password(&state.db, id, &current_password, &new_password).await?;
-    crate::adapters::accounts::keep_session_after_password_change(&mut auth, updated).await?;
+    crate::flows::accounts::keep_session_after_password_change(&mut auth, updated).await?;
     Ok("Your password has been changed. You stay logged in here; other sessions have ended.".into())
 }
 
 #[server]
 pub async fn request_password_reset(email: String) -> Result<String, AppError> {
     let (state, _, ip) = context().await?;
-    Ok(crate::adapters::accounts::request_reset(&state, &email, ip).await?.to_string())
+    Ok(crate::flows::accounts::request_reset(&state, &email, ip).await?.to_string())
 }
 
 #[server]

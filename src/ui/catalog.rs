@@ -14,14 +14,14 @@ use leptos_router::{
 
 #[server]
 pub async fn get_categories() -> Result<Vec<Category>, AppError> {
-    let state = crate::infra::state::AppState::current()?;
+    let state = crate::flows::state::AppState::current()?;
     crate::services::catalog::list_categories(&state.db).await
 }
 
 // JSON input: URL-encoding drops a query whose fields are all empty ("missing field raw").
 #[server(input = Json)]
 pub async fn list_products(raw: RawProductQuery) -> Result<Page<ProductSummary>, AppError> {
-    let state = crate::infra::state::AppState::current()?;
+    let state = crate::flows::state::AppState::current()?;
     let query = ProductQuery::parse(&raw)?;
     crate::services::catalog::list_products(&state.db, &query).await
 }

@@ -21,8 +21,8 @@ pub struct CheckoutData {
 #[server]
 pub async fn checkout_details() -> Result<CheckoutData, AppError> {
     let cart = super::cart::get_cart().await?;
-    let (state, auth) = crate::adapters::shopper::request().await?;
-    let prefill = match crate::adapters::shopper::known(&auth).await? {
+    let (state, auth) = crate::flows::shopper::request().await?;
+    let prefill = match crate::flows::shopper::known(&auth).await? {
         Some(shopper) => {
             let account = auth.user.as_ref().map(|a| &a.0);
             crate::services::orders::checkout_prefill(&state.db, &shopper, account).await?
@@ -45,8 +45,7 @@ pub async fn place_order(
 ) -> Result<i64, AppError> {
     let (state, shopper) = super::cart::shopper_for_change().await?;
     let shipping = Shipping { first_name, last_name, email, address, postal_code, city };
-    let placed =
-        crate::adapters::checkout::place_order(&state, &shopper, &shipping, &idempotency_key).await?;
+    let placed = crate::flows::checkout::place_order(&state, &shopper, &shipping, &idempotency_key).await?;
     leptos_axum::redirect(&placed.order.url());
     Ok(placed.order.id)
 }

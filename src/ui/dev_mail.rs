@@ -9,7 +9,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 #[server]
 pub async fn dev_mailbox() -> Result<Vec<MailSummary>, AppError> {
-    let state = crate::infra::state::AppState::current()?;
+    let state = crate::flows::state::AppState::current()?;
     if !state.config.dev_mailbox_enabled() {
         return Err(AppError::not_found("Page"));
     }
@@ -18,7 +18,7 @@ pub async fn dev_mailbox() -> Result<Vec<MailSummary>, AppError> {
 
 #[server]
 pub async fn dev_mail(id: String) -> Result<MailDetail, AppError> {
-    let state = crate::infra::state::AppState::current()?;
+    let state = crate::flows::state::AppState::current()?;
     if !state.config.dev_mailbox_enabled() {
         return Err(AppError::not_found("Page"));
     }

@@ -9,31 +9,31 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 #[server]
 pub async fn get_order(id: i64) -> Result<Order, AppError> {
-    use crate::adapters::shopper;
+    use crate::flows::shopper;
     let (state, auth) = shopper::request().await?;
     crate::services::orders::get(&state.db, &shopper::order_owner(&auth).await?, id).await
 }
 
 #[server]
 pub async fn cancel_order(id: i64) -> Result<Order, AppError> {
-    use crate::adapters::shopper;
+    use crate::flows::shopper;
     let (state, auth) = shopper::request().await?;
-    crate::adapters::payments::cancel(&state, &shopper::order_owner(&auth).await?, id).await
+    crate::flows::payments::cancel(&state, &shopper::order_owner(&auth).await?, id).await
 }
 
 /// Sends the shopper to Stripe's payment page for this order (303 without JavaScript).
 #[server]
 pub async fn start_payment(id: i64) -> Result<(), AppError> {
-    use crate::adapters::shopper;
+    use crate::flows::shopper;
     let (state, auth) = shopper::request().await?;
-    let link = crate::adapters::payments::pay(&state, &shopper::order_owner(&auth).await?, id).await?;
+    let link = crate::flows::payments::pay(&state, &shopper::order_owner(&auth).await?, id).await?;
     leptos_axum::redirect(&link.url);
     Ok(())
 }
 
 #[server]
 pub async fn my_orders() -> Result<Vec<OrderSummary>, AppError> {
-    use crate::adapters::shopper;
+    use crate::flows::shopper;
     let (state, auth) = shopper::request().await?;
     match shopper::known(&auth).await? {
         Some(shopper) => crate::services::orders::list(&state.db, &shopper).await,

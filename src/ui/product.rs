@@ -8,7 +8,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 #[server]
 pub async fn get_product(id: i64) -> Result<Product, AppError> {
-    let state = crate::infra::state::AppState::current()?;
+    let state = crate::flows::state::AppState::current()?;
     crate::services::catalog::get_product(&state.db, id).await
 }
 

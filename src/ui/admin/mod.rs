@@ -20,9 +20,9 @@ use leptos_router::hooks::use_location;
 
 #[cfg(feature = "ssr")]
 pub(crate) async fn admin_context(
-) -> Result<(crate::infra::state::AppState, crate::services::admin::Actor), AppError> {
-    let (state, auth) = crate::adapters::shopper::request().await?;
-    let actor = crate::adapters::admin::actor(&auth)?;
+) -> Result<(crate::flows::state::AppState, crate::services::admin::Actor), AppError> {
+    let (state, auth) = crate::flows::shopper::request().await?;
+    let actor = crate::flows::admin::actor(&auth)?;
     Ok((state, actor))
 }
 

@@ -16,13 +16,13 @@ pub async fn admin_orders(filter: OrderFilter) -> Result<Page<AdminOrderRow>, Ap
 #[server]
 pub async fn admin_order(id: i64) -> Result<AdminOrderDetail, AppError> {
     let (state, _) = super::admin_context().await?;
-    crate::adapters::admin::order_detail(&state, id).await
+    crate::flows::admin::order_detail(&state, id).await
 }
 
 #[server]
 pub async fn admin_cancel_order(id: i64) -> Result<AdminOrderDetail, AppError> {
     let (state, actor) = super::admin_context().await?;
-    crate::adapters::admin::cancel_order(&state, &actor, id).await
+    crate::flows::admin::cancel_order(&state, &actor, id).await
 }
 
 /// `/admin/orders`: filter by status, dates and email; sort; export what is shown.

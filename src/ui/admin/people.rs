@@ -178,7 +178,7 @@ pub async fn admin_jobs(state_filter: Option<String>, page: Option<u32>) -> Resu
 #[server]
 pub async fn retry_job(id: String) -> Result<(), AppError> {
     let (state, actor) = super::admin_context().await?;
-    crate::adapters::admin::retry_job(&state, &actor, &id).await
+    crate::flows::admin::retry_job(&state, &actor, &id).await
 }
 
 /// `/admin/jobs`: the queue (pending, running, retrying, failed); failed jobs can be

@@ -1,0 +1,160 @@
+//! Command line: `fullstack-ws [serve|worker|migrate|seed|send-test-mail|create-admin]`.
+
+use super::{server, telemetry};
+use crate::entities::outbox_mail;
+use crate::infra::{config::Config, db};
+use crate::jobs as queue;
+use crate::jobs::send_mail;
+use crate::services::{mail::Email, seed};
+use clap::{Parser, Subcommand};
+use sea_orm::EntityTrait;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Parser)]
+#[command(name = "fullstack-ws", version, about = "A web shop: catalog, cart, orders, payments, admin")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate, then serve HTTP with in-process job workers (the default).
+    Serve,
+    /// Run job workers only (at least one), for scaling out.
+    Worker,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo catalog and coupon WELCOME10 (idempotent).
+    Seed,
+    /// Send a test message through the outbox, the job queue and the mail transport.
+    SendTestMail {
+        /// Recipient address.
+        #[arg(long, value_name = "EMAIL")]
+        to: String,
+    },
+    /// Create an admin account, or make an existing account an admin. The password of a
+    /// new account comes from ADMIN_PASSWORD, or is asked for on the terminal.
+    CreateAdmin {
+        /// The admin's email address.
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+    },
+}
+
+/// Runs the command; the `Err` text is printed by `main` before a non-zero exit.
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| format!("configuration error:\n{e}"))?;
+    telemetry::init(config.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let state = server::build_state(config).await?;
+            if state.config.seed_demo {
+                let report = seed::seed(&state.db).await.map_err(|e| format!("seed: {e}"))?;
+                tracing::info!(?report, "demo catalog loaded");
+            }
+            server::serve(state).await
+        }
+        Command::Worker => server::work(server::build_state(config).await?).await,
+        Command::Migrate => {
+            let conn = db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
+            db::migrate(&conn).await.map_err(|e| format!("migrations: {e}"))?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Seed => {
+            let state = server::build_state(config).await?;
+            let report = seed::seed(&state.db).await.map_err(|e| format!("seed: {e}"))?;
+            println!(
+                "seeded: {} categories, {} products, {} coupons added (existing rows kept)",
+                report.categories_added, report.products_added, report.coupons_added
+            );
+            Ok(())
+        }
+        Command::SendTestMail { to } => send_test_mail(config, to).await,
+        Command::CreateAdmin { email } => create_admin(config, &email).await,
+    }
+}
+
+fn explain(e: crate::models::AppError) -> String {
+    match e {
+        crate::models::AppError::Validation(fields) => {
+            fields.iter().map(|(field, why)| format!("{field}: {why}")).collect::<Vec<_>>().join("\n")
+        }
+        other => other.to_string(),
+    }
+}
+
+async fn create_admin(config: Config, email: &str) -> Result<(), String> {
+    use crate::services::accounts::{self, AdminOutcome};
+    let state = server::build_state(config).await?;
+    let existing = accounts::find_by_email(&state.db, email).await.map_err(explain)?;
+    let password = match (existing, std::env::var("ADMIN_PASSWORD").ok().filter(|p| !p.is_empty())) {
+        // An existing account keeps its password.
+        (Some(_), _) => None,
+        (None, Some(p)) => Some(p),
+        (None, None) => {
+            let first = rpassword::prompt_password("Password for the new admin: ")
+                .map_err(|e| format!("password: {e}"))?;
+            let again =
+                rpassword::prompt_password("Repeat the password: ").map_err(|e| format!("password: {e}"))?;
+            if first != again {
+                return Err("the passwords do not match".into());
+            }
+            Some(first)
+        }
+    };
+    let outcome = accounts::create_admin(&state.db, email, password.as_deref()).await.map_err(explain)?;
+    match outcome {
+        AdminOutcome::Created => println!("created admin {email}"),
+        AdminOutcome::Promoted => println!("{email} is now an admin (password unchanged)"),
+        AdminOutcome::AlreadyAdmin => println!("{email} is already an admin"),
+    }
+    Ok(())
+}
+
+async fn send_test_mail(config: Config, to: String) -> Result<(), String> {
+    let state = server::build_state(config).await?;
+    let email = Email {
+        to: to.trim().to_owned(),
+        subject: "Test message from fullstack-ws".into(),
+        text: "If you can read this, mail from the shop works.".into(),
+        html: "<p>If you can read this, <strong>mail from the shop works</strong>.</p>".into(),
+        attachments: vec![],
+    };
+    let id = send_mail(&state.jobs, &email).await.map_err(|e| match e {
+        crate::models::AppError::Validation(f) => {
+            format!("--to: {}", f.values().cloned().collect::<Vec<_>>().join(", "))
+        }
+        other => other.to_string(),
+    })?;
+    println!("queued message {id}; delivering through the job queue…");
+    let workers = queue::Workers::start(state.jobs.clone(), 1);
+    let started = Instant::now();
+    let result = loop {
+        let row = outbox_mail::Entity::find_by_id(id).one(&state.db).await.map_err(|e| e.to_string())?;
+        match row {
+            Some(r) if r.sent_at.is_some() => break Ok(()),
+            Some(r) if started.elapsed() > Duration::from_secs(60) => {
+                break Err(format!(
+                    "not delivered after 60 s ({} attempt(s); last error: {})",
+                    r.attempts,
+                    r.last_error.unwrap_or_else(|| "none".into())
+                ))
+            }
+            None => break Err("message vanished from the outbox".into()),
+            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    };
+    workers.shutdown(Duration::from_secs(5)).await;
+    result?;
+    match &state.config.smtp_url {
+        Some(_) => println!("sent to {to} by SMTP in {:.1} s", started.elapsed().as_secs_f64()),
+        None => println!(
+            "written to {} (see /dev/mail) in {:.1} s",
+            state.config.mail_dir.display(),
+            started.elapsed().as_secs_f64()
+        ),
+    }
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! Assembles and runs the HTTP server: pages, server functions, REST, health checks,
+//! static files; request logging; graceful shutdown.
+
+use crate::flows::AppState;
+use crate::infra::mail::Transport;
+use crate::infra::{config::Config, db};
+use crate::jobs as queue;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::routing::{get, post};
+use axum::{extract::State, http::StatusCode, response::IntoResponse, Router};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::{sync::Arc, time::Duration};
+use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
+
+/// Connects everything the app needs and runs migrations.
+pub async fn build_state(config: Config) -> Result<AppState, String> {
+    // Several TLS users (Stripe, SMTP, the emulator's deliveries) share rustls; with more
+    // than one crypto backend in the build it needs to be told which (once per process).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
+    db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
+    let queue = queue::connect(&config.database_url, config.workers + 2).await?;
+    let transport = Transport::from_config(config.smtp_url.as_deref(), &config.mail_dir)?;
+    let stripe = crate::infra::stripe::Stripe::from_settings(&config.stripe)?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name(env!("CARGO_PKG_NAME"))
+        .site_root(config.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .reload_port(config.reload_port)
+        .env(if config.leptos_env_prod { leptos::config::Env::PROD } else { leptos::config::Env::DEV })
+        .build();
+    let jobs = queue::JobContext {
+        db: db.clone(),
+        queue,
+        transport,
+        mail_from: config.mail_from.clone(),
+        unpaid_order_ttl: config.unpaid_order_ttl,
+        site_url: config.site_url.clone(),
+        stripe: stripe.clone(),
+        wake: Arc::new(tokio::sync::Notify::new()),
+    };
+    Ok(AppState { leptos_options, db, config: Arc::new(config), jobs, stripe })
+}
+
+/// The page routes, generated from the UI's `<Routes>`. Generate them once per process,
+/// before anything is served: while it runs, leptos suppresses resource loading
+/// process-wide (leptos-rs/leptos#4773), so a page rendered meanwhile would never finish.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    generate_route_list(crate::ui::App)
+}
+
+/// The whole app: pages (from `routes`, see [`page_routes`]), server functions, REST,
+/// webhook, plain forms, media, health checks, and the layers every request passes.
+pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
+    let ctx_state = state.clone();
+    let mut app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/payment/webhook", post(crate::http::webhook::webhook))
+        // The admin product page's image form (a plain multipart POST; 303 back).
+        .route(
+            "/admin/products/{id}/image",
+            post(crate::http::admin_forms::upload_image_form)
+                .layer(DefaultBodyLimit::max(crate::http::UPLOAD_LIMIT)),
+        )
+        .route("/admin/products/availability", post(crate::http::admin_forms::bulk_availability_form))
+        .nest_service("/media", tower_http::services::ServeDir::new(&state.config.media_dir))
+        .merge(crate::http::rest::router());
+    // The emulator exists only without a real Stripe key.
+    if state.stripe.emulated {
+        app = app.merge(crate::stripe_emulator::router());
+    }
+    app
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx_state.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || crate::ui::shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(crate::ui::shell))
+        .layer(axum::middleware::map_response(server_fn_error_status))
+        .layer(axum::middleware::from_fn(crate::infra::security::no_store_for_dynamic))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::infra::security::TrustedProxies(Arc::new(state.config.trusted_proxies.clone())),
+            crate::infra::security::resolve_client_ip,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::infra::security::SiteOrigin::from_site_url(&state.config.site_url),
+            crate::infra::security::refuse_cross_site,
+        ))
+        .layer(
+            axum_login::AuthManagerLayerBuilder::new(
+                crate::flows::auth::Backend::new(state.db.clone()),
+                crate::infra::session::layer(state.db.clone(), &state.config.site_url, state.config.session_days),
+            )
+            .build(),
+        )
+        // Safe defaults for every response (a CSP needs nonces for the hydration script; later).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                })
+                .on_request(())
+                .on_response(|res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
+                    tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "response");
+                }),
+        )
+        .with_state(state)
+}
+
+/// server_fn answers every failed server function with 500. Give it the status of the
+/// `AppError` in its body instead (422 for invalid input, 404, …), so that bad input is
+/// a 4xx here exactly as in the REST API.
+async fn server_fn_error_status(res: axum::response::Response) -> axum::response::Response {
+    use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    if let Ok(error) = serde_json::from_slice::<crate::models::AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let crate::models::AppError::RateLimited { retry_after } = error {
+            parts.headers.insert(header::RETRY_AFTER, retry_after.into());
+        }
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match db::check_ready(&state.db).await {
+        Ok(()) => (StatusCode::OK, "ready".to_owned()),
+        Err(why) => {
+            tracing::warn!(%why, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {why}"))
+        }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown signal received; draining");
+}
+
+/// Serves HTTP (and in-process workers) until a shutdown signal.
+pub async fn serve(state: AppState) -> Result<(), String> {
+    let addr = state.config.site_addr;
+    // Built before the listener exists, so no request can meet route generation.
+    let app = router(state.clone(), page_routes());
+    let workers = queue::Workers::start(state.jobs.clone(), state.config.workers);
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("listening on {}", state.config.site_url);
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server: {e}"));
+    workers.shutdown(Duration::from_secs(30)).await;
+    tracing::info!("stopped");
+    served
+}
+
+/// Runs job workers only, until a shutdown signal.
+pub async fn work(state: AppState) -> Result<(), String> {
+    let count = state.config.workers.max(1);
+    let workers = queue::Workers::start(state.jobs.clone(), count);
+    shutdown_signal().await;
+    workers.shutdown(Duration::from_secs(30)).await;
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! Payment flows shared by pages and REST (pay, cancel, confirm on return, invoice).
+//! Each is the service call plus the jobs it hands to the queue after commit.
+
+use crate::flows::auth::AuthSession;
+use crate::flows::state::AppState;
+use crate::models::{AppError, Order, OrderStatus};
+use crate::services::cart::Shopper;
+use crate::services::orders::{self, MailSettings};
+use crate::services::payments::{self, CheckoutLink, CheckoutSettings};
+
+/// Starts or resumes paying for an order: the page to send the shopper to.
+pub async fn pay(state: &AppState, shopper: &Shopper, order_id: i64) -> Result<CheckoutLink, AppError> {
+    let settings = CheckoutSettings {
+        site_url: &state.config.site_url,
+        unpaid_order_ttl: state.config.unpaid_order_ttl,
+    };
+    payments::start_checkout(&state.db, &state.stripe, shopper, order_id, &settings).await
+}
+
+/// The shopper cancels an unpaid order; its open payment page is closed in the background.
+pub async fn cancel(state: &AppState, shopper: &Shopper, order_id: i64) -> Result<Order, AppError> {
+    let order = orders::cancel(&state.db, shopper, order_id).await?;
+    crate::jobs::expire_checkouts_later(&state.jobs, &[order_id]).await;
+    Ok(order)
+}
+
+/// What the success page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    pub order_id: Option<i64>,
+    pub paid: bool,
+}
+
+/// The success page: confirm the session with Stripe and apply it (idempotent with the
+/// webhook).
+pub async fn confirm(state: &AppState, session_id: &str) -> Result<Confirmation, AppError> {
+    let settings = MailSettings { from: &state.config.mail_from, site_url: &state.config.site_url };
+    let (order_id, applied) = payments::confirm(&state.db, &state.stripe, &settings, session_id).await?;
+    for id in &applied.mail_ids {
+        crate::jobs::deliver_later(&state.jobs, *id).await;
+    }
+    let paid = match order_id {
+        Some(id) => orders::status_of(&state.db, id).await? == Some(OrderStatus::Paid),
+        None => false,
+    };
+    Ok(Confirmation { order_id, paid })
+}
+
+/// The PDF invoice of an order, for its owner and for admins: (file name, bytes).
+pub async fn invoice(
+    state: &AppState,
+    auth: &AuthSession,
+    order_id: i64,
+) -> Result<(String, Vec<u8>), AppError> {
+    let is_admin = super::accounts::require_admin(auth).is_ok();
+    let order = if is_admin {
+        orders::find(&state.db, order_id).await?.ok_or_else(|| AppError::not_found("Order"))?
+    } else {
+        orders::get(&state.db, &super::shopper::order_owner(auth).await?, order_id).await?
+    };
+    Ok((crate::services::invoice::file_name(order.id), crate::services::invoice::render(&order)))
+}

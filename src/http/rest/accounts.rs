@@ -1,0 +1,159 @@
+//! Accounts over REST: `/auth/*` and `/me`. The same session
+//! cookie as the site; the same flows as the pages (`flows::accounts`).
+
+use crate::flows::accounts as flows;
+use crate::flows::auth::AuthSession;
+use crate::flows::state::AppState;
+use crate::http::error::{json_body, ErrorBody};
+use crate::http::ApiError;
+use crate::infra::security::ClientIp;
+use crate::models::account::{Address, Me};
+use crate::services::accounts;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RegisterBody {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct LoginBody {
+    pub email: String,
+    pub password: String,
+    /// Keep the session for `SESSION_DAYS` instead of the browser session.
+    #[serde(default)]
+    pub remember: bool,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct EmailBody {
+    pub email: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasswordChangeBody {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ResetConfirmBody {
+    pub token: String,
+    pub new_password: String,
+}
+
+/// `PATCH /me`: any of the profile fields; a new `email` needs `current_password`.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ProfilePatch {
+    pub name: Option<String>,
+    pub address: Option<Address>,
+    pub email: Option<String>,
+    pub current_password: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Message {
+    pub message: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/register", request_body = RegisterBody,
+    responses((status = 200, description = "The same answer whether or not the address had an account", body = Message),
+              (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn register(
+    State(state): State<AppState>,
+    mut auth: AuthSession,
+    ClientIp(ip): ClientIp,
+    parsed: Result<Json<RegisterBody>, JsonRejection>,
+) -> Result<Json<Message>, ApiError> {
+    let b = json_body(parsed)?;
+    flows::register(&state, &mut auth, &b.name, &b.email, &b.password, None, ip).await?;
+    Ok(Json(Message { message: flows::REGISTERED_MESSAGE.into() }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginBody,
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 403, description = "Account disabled", body = ErrorBody),
+              (status = 429, description = "Too many attempts; see Retry-After", body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    mut auth: AuthSession,
+    ClientIp(ip): ClientIp,
+    parsed: Result<Json<LoginBody>, JsonRejection>,
+) -> Result<Json<Me>, ApiError> {
+    let b = json_body(parsed)?;
+    Ok(Json(flows::log_in(&state, &mut auth, &b.email, &b.password, b.remember, ip).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", responses((status = 204)))]
+pub async fn logout(mut auth: AuthSession) -> Result<StatusCode, ApiError> {
+    flows::log_out(&mut auth).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", request_body = EmailBody,
+    responses((status = 200, description = "The same answer for every address", body = Message), (status = 429, body = ErrorBody)))]
+pub async fn password_reset(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    parsed: Result<Json<EmailBody>, JsonRejection>,
+) -> Result<Json<Message>, ApiError> {
+    let b = json_body(parsed)?;
+    Ok(Json(Message { message: flows::request_reset(&state, &b.email, ip).await?.into() }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", request_body = ResetConfirmBody,
+    responses((status = 204), (status = 400, description = "Invalid, used or expired token", body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn password_reset_confirm(
+    State(state): State<AppState>,
+    parsed: Result<Json<ResetConfirmBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let b = json_body(parsed)?;
+    accounts::reset_password(&state.db, &b.token, &b.new_password, chrono::Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(auth: AuthSession) -> Result<Json<Me>, ApiError> {
+    Ok(Json(accounts::to_me(&flows::require_user(&auth)?.0)))
+}
+
+#[utoipa::path(patch, path = "/api/v1/me", request_body = ProfilePatch,
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch_me(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    parsed: Result<Json<ProfilePatch>, JsonRejection>,
+) -> Result<Json<Me>, ApiError> {
+    let current = accounts::to_me(&flows::require_user(&auth)?.0);
+    let b = json_body(parsed)?;
+    let mut me = current.clone();
+    if b.name.is_some() || b.address.is_some() {
+        let name = b.name.as_deref().unwrap_or(&current.name);
+        let address = b.address.as_ref().unwrap_or(&current.address);
+        me = accounts::update_profile(&state.db, current.id, name, address).await?;
+    }
+    if let Some(email) = &b.email {
+        let password = b.current_password.as_deref().unwrap_or_default();
+        me = accounts::change_email(&state.db, current.id, password, email).await?;
+    }
+    Ok(Json(me))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/password", request_body = PasswordChangeBody,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    mut auth: AuthSession,
+    parsed: Result<Json<PasswordChangeBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = flows::require_user(&auth)?.0.id;
+    let b = json_body(parsed)?;
+    let updated = accounts::change_password(&state.db, id, &b.current_password, &b.new_password).await?;
+    flows::keep_session_after_password_change(&mut auth, updated).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

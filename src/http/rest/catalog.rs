@@ -1,0 +1,66 @@
+use crate::flows::state::AppState;
+use crate::http::ApiError;
+use crate::models::{AppError, Category, Product, ProductQuery, ProductSummary, RawProductQuery};
+use crate::services::catalog;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Serialize;
+
+/// `Page<ProductSummary>`, named for the OpenAPI document.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProductPage {
+    pub items: Vec<ProductSummary>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+}
+
+#[utoipa::path(get, path = "/api/v1/categories", responses((status = 200, body = [Category])))]
+pub async fn categories(State(state): State<AppState>) -> Result<Json<Vec<Category>>, ApiError> {
+    Ok(Json(catalog::list_categories(&state.db).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/products",
+    params(RawProductQuery),
+    responses(
+        (status = 200, body = ProductPage),
+        (status = 404, description = "Unknown category", body = crate::http::error::ErrorBody),
+        (status = 422, description = "Invalid parameters", body = crate::http::error::ErrorBody),
+    )
+)]
+pub async fn products(
+    State(state): State<AppState>,
+    query: Result<Query<RawProductQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<ProductPage>, ApiError> {
+    let Query(raw) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let query = ProductQuery::parse(&raw)?;
+    let page = catalog::list_products(&state.db, &query).await?;
+    Ok(Json(ProductPage { items: page.items, page: page.page, per_page: page.per_page, total: page.total }))
+}
+
+/// Parses a positive numeric id from a path segment.
+pub fn parse_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+        AppError::BadRequest(format!("`{}` is not a valid id", raw.chars().take(40).collect::<String>()))
+    })
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/products/{id}",
+    params(("id" = i64, Path, description = "Product id")),
+    responses(
+        (status = 200, body = Product),
+        (status = 400, description = "Non-numeric id", body = crate::http::error::ErrorBody),
+        (status = 404, description = "No such product", body = crate::http::error::ErrorBody),
+    )
+)]
+pub async fn product(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Product>, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(Json(catalog::get_product(&state.db, id).await?))
+}

@@ -1,0 +1,32 @@
+//! `ExpireCheckoutSession`: closes the Checkout Session of a cancelled order.
+
+use super::{submit, JobContext};
+use crate::services::payments;
+use fang::{AsyncQueueable, AsyncRunnable, FangError};
+use serde::{Deserialize, Serialize};
+
+/// Closes the Checkout Session of a cancelled order, so that it cannot be paid.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ExpireCheckoutSession {
+    pub order_id: i64,
+}
+
+#[typetag::serde]
+#[async_trait::async_trait]
+impl AsyncRunnable for ExpireCheckoutSession {
+    async fn run(&self, _queue: &dyn AsyncQueueable) -> Result<(), FangError> {
+        let ctx = super::context();
+        payments::expire_checkout(&ctx.db, &ctx.stripe, self.order_id)
+            .await
+            .map_err(|e| FangError { description: e.to_string() })
+    }
+}
+
+/// Enqueues closing the sessions of orders just cancelled.
+pub async fn expire_checkouts_later(ctx: &JobContext, order_ids: &[i64]) {
+    for &order_id in order_ids {
+        if let Err(e) = submit(ctx, &ExpireCheckoutSession { order_id }).await {
+            tracing::warn!(order = order_id, error = %e.description, "could not enqueue session expiry");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Background jobs (fang, in the shop's own database): one task type per file, the
+//! context every job runs with, the enqueue helpers, the worker loop and housekeeping.
+//! Each job is small and idempotent: its effect goes through a service that claims the
+//! work first (see `services::effects::run_once`). Job types are stored under their type
+//! name: renaming one orphans queued jobs.
+//!
+//! May import: services, infra, entities, models. Never flows, http, ui or app.
+
+pub mod expire_checkout_session;
+pub mod housekeeping;
+pub mod process_payment_event;
+pub mod send_mail;
+pub mod worker;
+
+pub use expire_checkout_session::{expire_checkouts_later, ExpireCheckoutSession};
+pub use housekeeping::housekeeping;
+pub use process_payment_event::{process_payment_later, ProcessPaymentEvent};
+pub use send_mail::{deliver_later, send_mail, SendMail};
+pub use worker::{Workers, RECONCILE_EVERY};
+
+use crate::infra::mail::Transport;
+use fang::{AsyncQueue, AsyncQueueable, AsyncRunnable, FangError};
+use lettre::message::Mailbox;
+use sea_orm::DatabaseConnection;
+use std::{sync::Arc, time::Duration};
+
+/// What a running job may use.
+#[derive(Clone)]
+pub struct JobContext {
+    pub db: DatabaseConnection,
+    pub queue: AsyncQueue,
+    pub transport: Transport,
+    pub mail_from: Mailbox,
+    /// Unpaid orders older than this are cancelled by the periodic housekeeping.
+    pub unpaid_order_ttl: Duration,
+    /// Public base URL, for links in mail.
+    pub site_url: String,
+    pub stripe: crate::infra::stripe::Stripe,
+    /// Rung on every in-process enqueue, so an idle worker starts at once instead of
+    /// after its poll interval (workers in other processes still poll).
+    pub wake: Arc<tokio::sync::Notify>,
+}
+
+tokio::task_local! {
+    pub(crate) static CONTEXT: Arc<JobContext>;
+}
+
+/// The context of the job being run. Panics outside a worker, which is a bug.
+pub fn context() -> Arc<JobContext> {
+    CONTEXT.with(Arc::clone)
+}
+
+/// Connects fang's queue (it keeps its own small pool).
+pub async fn connect(database_url: &str, pool_size: u32) -> Result<AsyncQueue, String> {
+    let mut queue = AsyncQueue::builder().uri(database_url).max_pool_size(pool_size.max(2)).build();
+    queue.connect().await.map_err(|e| format!("job queue: {e:?}"))?;
+    Ok(queue)
+}
+
+/// Enqueues a job. Callers that also write to the database do so first and commit:
+/// fang's insert is not part of their transaction.
+pub async fn enqueue(queue: &AsyncQueue, job: &dyn AsyncRunnable) -> Result<(), FangError> {
+    queue.insert_task(job).await.map(|_| ()).map_err(FangError::from)
+}
+
+/// Enqueues a job and wakes an idle worker of this process.
+pub async fn submit(ctx: &JobContext, job: &dyn AsyncRunnable) -> Result<(), FangError> {
+    enqueue(&ctx.queue, job).await?;
+    ctx.wake.notify_one();
+    Ok(())
+}

@@ -1,0 +1,311 @@
+//! Every mail the shop sends, in one place. Each has a text and an HTML part rendered
+//! by askama from `templates/<name>.{txt,html}` (the HTML ones extend `base.html`).
+//! HTML parts escape every value by default, so a shopper- or admin-typed name, address
+//! or reason can never become markup in a mail.
+
+use super::{Attachment, Email};
+use crate::entities::user;
+use crate::models::Order;
+use askama::Template;
+
+// One struct per part: askama binds a struct to one template file.
+#[derive(Template)]
+#[template(path = "welcome.txt", config = "src/services/mail/askama.toml")]
+struct WelcomeText<'a> {
+    site_url: &'a str,
+    name: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "welcome.html", config = "src/services/mail/askama.toml")]
+struct WelcomeHtml<'a> {
+    site_url: &'a str,
+    name: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "already_registered.txt", config = "src/services/mail/askama.toml")]
+struct AlreadyRegisteredText<'a> {
+    site_url: &'a str,
+    name: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "already_registered.html", config = "src/services/mail/askama.toml")]
+struct AlreadyRegisteredHtml<'a> {
+    site_url: &'a str,
+    name: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "password_reset.txt", config = "src/services/mail/askama.toml")]
+struct PasswordResetText<'a> {
+    name: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "password_reset.html", config = "src/services/mail/askama.toml")]
+struct PasswordResetHtml<'a> {
+    site_url: &'a str,
+    name: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "order_received.txt", config = "src/services/mail/askama.toml")]
+struct OrderReceivedText<'a> {
+    o: &'a Order,
+    link: &'a str,
+    discount_label: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "order_received.html", config = "src/services/mail/askama.toml")]
+struct OrderReceivedHtml<'a> {
+    site_url: &'a str,
+    o: &'a Order,
+    link: &'a str,
+    discount_label: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "payment_received.txt", config = "src/services/mail/askama.toml")]
+struct PaymentReceivedText<'a> {
+    o: &'a Order,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "payment_received.html", config = "src/services/mail/askama.toml")]
+struct PaymentReceivedHtml<'a> {
+    site_url: &'a str,
+    o: &'a Order,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "payment_failed.txt", config = "src/services/mail/askama.toml")]
+struct PaymentFailedText<'a> {
+    o: &'a Order,
+    link: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "payment_failed.html", config = "src/services/mail/askama.toml")]
+struct PaymentFailedHtml<'a> {
+    site_url: &'a str,
+    o: &'a Order,
+    link: &'a str,
+    reason: &'a str,
+}
+
+/// Renders a template; ours have no fallible parts, so a failure is a bug worth a panic
+/// in tests and a logged, empty part in production.
+fn render(t: &impl Template) -> String {
+    t.render().unwrap_or_else(|e| {
+        debug_assert!(false, "mail template failed: {e}");
+        tracing::error!(error = %e, "mail template failed");
+        String::new()
+    })
+}
+
+fn email(to: &str, subject: String, text: String, html: String) -> Email {
+    Email { to: to.to_owned(), subject, text, html, attachments: Vec::new() }
+}
+
+pub fn welcome(u: &user::Model, site_url: &str) -> Email {
+    let name = u.name.as_str();
+    email(
+        &u.email,
+        "Welcome to Ember & Leaf".into(),
+        render(&WelcomeText { site_url, name }),
+        render(&WelcomeHtml { site_url, name }),
+    )
+}
+
+/// Sent instead of a welcome when someone registers with an address that has an account.
+pub fn already_registered(u: &user::Model, site_url: &str) -> Email {
+    let name = u.name.as_str();
+    email(
+        &u.email,
+        "You already have an account".into(),
+        render(&AlreadyRegisteredText { site_url, name }),
+        render(&AlreadyRegisteredHtml { site_url, name }),
+    )
+}
+
+pub fn password_reset(u: &user::Model, link: &str, site_url: &str) -> Email {
+    let name = u.name.as_str();
+    email(
+        &u.email,
+        "Reset your password".into(),
+        render(&PasswordResetText { name, link }),
+        render(&PasswordResetHtml { site_url, name, link }),
+    )
+}
+
+/// The "order received" mail: lines, totals, shipping address and a link to the order.
+pub fn order_received(o: &Order, site_url: &str) -> Email {
+    let link = format!("{site_url}{}", o.url());
+    let label = o.coupon_code.as_deref().map(|c| format!("Coupon {c}")).unwrap_or_else(|| "Discount".into());
+    let (link, discount_label) = (link.as_str(), label.as_str());
+    email(
+        &o.shipping.email,
+        format!("Order #{} received", o.id),
+        render(&OrderReceivedText { o, link, discount_label }),
+        render(&OrderReceivedHtml { site_url, o, link, discount_label }),
+    )
+}
+
+/// "Payment received", with the PDF invoice attached.
+pub fn payment_received(o: &Order, site_url: &str) -> Email {
+    let link = format!("{site_url}{}", o.url());
+    let link = link.as_str();
+    let mut mail = email(
+        &o.shipping.email,
+        format!("Payment received for order #{}", o.id),
+        render(&PaymentReceivedText { o, link }),
+        render(&PaymentReceivedHtml { site_url, o, link }),
+    );
+    mail.attachments.push(Attachment {
+        filename: crate::services::invoice::file_name(o.id),
+        content_type: "application/pdf".into(),
+        data: crate::services::invoice::render(o),
+    });
+    mail
+}
+
+/// "Your payment did not go through", with a link to try again.
+pub fn payment_failed(o: &Order, reason: &str, site_url: &str) -> Email {
+    let link = format!("{site_url}{}", o.url());
+    let link = link.as_str();
+    email(
+        &o.shipping.email,
+        format!("Payment for order #{} did not go through", o.id),
+        render(&PaymentFailedText { o, link, reason }),
+        render(&PaymentFailedHtml { site_url, o, link, reason }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{Money, OrderLine, OrderStatus, Shipping};
+
+    const HOSTILE: &str = "<script>alert(1)</script>";
+    const ATTRIBUTE_BREAK: &str = "\"><img src=x onerror=alert(2)>";
+
+    fn hostile_order() -> Order {
+        let usd = |cents| Money::new(cents, "usd");
+        Order {
+            id: 7,
+            status: OrderStatus::Created,
+            created_at: "2026-12-02T08:00:00Z".into(),
+            shipping: Shipping {
+                first_name: format!("Zoë {HOSTILE}"),
+                last_name: ATTRIBUTE_BREAK.into(),
+                email: "zoe@example.com".into(),
+                address: "<b>1 Main St</b>".into(),
+                postal_code: "<i>12345</i>".into(),
+                city: "Paris & <u>Lyon</u>".into(),
+            },
+            lines: vec![OrderLine {
+                product_id: 1,
+                name: format!("Tea {HOSTILE}"),
+                unit_price: usd(500),
+                quantity: 2,
+                line_total: usd(1000),
+            }],
+            subtotal: usd(1000),
+            coupon_code: Some("<EVIL>".into()),
+            coupon_percent: Some(10),
+            discount: usd(100),
+            total: usd(900),
+            paid_at: None,
+        }
+    }
+
+    fn hostile_user() -> user::Model {
+        let now = chrono::Utc::now();
+        user::Model {
+            id: 1,
+            email: "ada@example.com".into(),
+            name: format!("Ada {HOSTILE}"),
+            password_hash: String::new(),
+            role: "customer".into(),
+            disabled: false,
+            first_name: None,
+            last_name: None,
+            address: None,
+            postal_code: None,
+            city: None,
+            created_at: now,
+            updated_at: now,
+            last_login_at: None,
+        }
+    }
+
+    /// The HTML part shows every typed value as text; the text part keeps it as typed.
+    fn assert_escaped(mail: &Email, typed: &[&str]) {
+        for raw in ["<script", "<img", "<b>", "<i>", "<u>", "<EVIL>"] {
+            assert!(!mail.html.contains(raw), "{raw} reached the HTML of {:?}:\n{}", mail.subject, mail.html);
+        }
+        let shown = html_escape::decode_html_entities(&mail.html);
+        for value in typed {
+            assert!(shown.contains(value), "{value} not shown as text in {:?}:\n{}", mail.subject, mail.html);
+            assert!(
+                mail.text.contains(value),
+                "{value} missing from the text of {:?}:\n{}",
+                mail.subject,
+                mail.text
+            );
+        }
+    }
+
+    #[test]
+    fn order_mails_escape_what_shoppers_and_admins_typed() {
+        let o = hostile_order();
+        let received = order_received(&o, "http://shop.test");
+        assert_escaped(
+            &received,
+            &[&o.shipping.first_name, &o.lines[0].name, "Coupon <EVIL>", "<b>1 Main St</b>"],
+        );
+        assert!(
+            html_escape::decode_html_entities(&received.html).contains(ATTRIBUTE_BREAK),
+            "{}",
+            received.html
+        );
+        assert!(
+            received.text.contains("2 x Tea") && received.text.contains("Total: $9.00"),
+            "{}",
+            received.text
+        );
+        assert_escaped(&payment_received(&o, "http://shop.test"), &[&o.shipping.first_name]);
+        let failed = payment_failed(&o, HOSTILE, "http://shop.test");
+        assert_escaped(&failed, &[&o.shipping.first_name, HOSTILE]);
+    }
+
+    #[test]
+    fn account_mails_escape_the_account_name() {
+        let u = hostile_user();
+        for mail in [
+            welcome(&u, "http://shop.test"),
+            already_registered(&u, "http://shop.test"),
+            password_reset(&u, "http://shop.test/password-reset/abc", "http://shop.test"),
+        ] {
+            assert!(!mail.html.contains("<script"), "markup in {:?}:\n{}", mail.subject, mail.html);
+            assert!(html_escape::decode_html_entities(&mail.html).contains(&u.name), "{}", mail.html);
+            assert!(mail.text.contains(&u.name), "{}", mail.text);
+        }
+    }
+
+    #[test]
+    fn links_point_at_the_site() {
+        let o = hostile_order();
+        let mail = order_received(&o, "https://shop.example");
+        assert!(mail.html.contains("href=\"https://shop.example/orders/7\""), "{}", mail.html);
+        assert!(mail.text.contains("https://shop.example/orders/7"), "{}", mail.text);
+    }
+}

@@ -1,0 +1,228 @@
+//! HTTP behaviour through the real router: REST (JSON, errors, OpenAPI), server-rendered
+//! pages (status codes, redirects), health checks. SQLite and PostgreSQL.
+use crate::common;
+
+use crate::common::{call_server_fn, get, Backend, TestEnv};
+use axum::http::StatusCode;
+use fullstack_ws::services::seed;
+
+async fn seeded(backend: Backend) -> TestEnv {
+    let env = TestEnv::new(backend, &[]).await;
+    seed::seed(env.db()).await.unwrap();
+    env
+}
+
+async fn product_id(env: &TestEnv, slug: &str) -> i64 {
+    common::product_by_slug(env.db(), slug).await.id
+}
+
+async fn rest_lists_categories_and_products(backend: Backend) {
+    let env = seeded(backend).await;
+    let cats = get(&env, "/api/v1/categories").await;
+    assert_eq!(cats.status, StatusCode::OK);
+    assert_eq!(cats.json().as_array().unwrap().len(), 6);
+
+    let r = get(&env, "/api/v1/products?category=tea&sort=price_asc&per_page=5&page=2").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(
+        (v["page"].as_u64(), v["per_page"].as_u64(), v["total"].as_u64()),
+        (Some(2), Some(5), Some(8))
+    );
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    let prices: Vec<i64> = items.iter().map(|i| i["price"]["amount"].as_i64().unwrap()).collect();
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(items[0]["price"]["currency"], "usd");
+
+    let id = product_id(&env, "jasmine-pearls").await;
+    let p = get(&env, &format!("/api/v1/products/{id}")).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(p.json()["price"]["amount"], 2290);
+    assert_eq!(p.json()["category"]["slug"], "tea");
+}
+
+async fn rest_rejects_bad_input_with_4xx(backend: Backend) {
+    let env = seeded(backend).await;
+    let long = "x".repeat(101);
+    let cases: Vec<(String, StatusCode, Option<&str>)> = vec![
+        ("/api/v1/products?page=-1".into(), StatusCode::UNPROCESSABLE_ENTITY, Some("page")),
+        ("/api/v1/products?page=0".into(), StatusCode::UNPROCESSABLE_ENTITY, Some("page")),
+        ("/api/v1/products?page=99999999999999999999".into(), StatusCode::UNPROCESSABLE_ENTITY, Some("page")),
+        ("/api/v1/products?per_page=101".into(), StatusCode::UNPROCESSABLE_ENTITY, Some("per_page")),
+        ("/api/v1/products?sort=cheapest".into(), StatusCode::UNPROCESSABLE_ENTITY, Some("sort")),
+        (format!("/api/v1/products?q={long}"), StatusCode::UNPROCESSABLE_ENTITY, Some("q")),
+        ("/api/v1/products?category=Bad%20Slug".into(), StatusCode::UNPROCESSABLE_ENTITY, Some("category")),
+        ("/api/v1/products?category=no-such".into(), StatusCode::NOT_FOUND, None),
+        ("/api/v1/products?page=1&page=2".into(), StatusCode::BAD_REQUEST, None),
+        ("/api/v1/products/abc".into(), StatusCode::BAD_REQUEST, None),
+        ("/api/v1/products/-4".into(), StatusCode::BAD_REQUEST, None),
+        ("/api/v1/products/99999999999999999999999".into(), StatusCode::BAD_REQUEST, None),
+        ("/api/v1/products/424242".into(), StatusCode::NOT_FOUND, None),
+        ("/api/v1/no-such-endpoint".into(), StatusCode::NOT_FOUND, None),
+    ];
+    for (uri, status, field) in cases {
+        let r = get(&env, &uri).await;
+        assert_eq!(r.status, status, "{uri}: {}", r.body);
+        let v = r.json();
+        assert!(v["error"]["code"].is_string(), "{uri}: {}", r.body);
+        assert!(v["error"]["message"].is_string(), "{uri}: {}", r.body);
+        if let Some(field) = field {
+            assert!(v["error"]["fields"][field].is_string(), "{uri}: {}", r.body);
+        }
+    }
+}
+
+async fn openapi_describes_the_api(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let r = get(&env, "/api/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert!(v["openapi"].as_str().unwrap().starts_with("3."));
+    for (method, path) in [
+        ("get", "/api/v1/categories"),
+        ("get", "/api/v1/products"),
+        ("get", "/api/v1/products/{id}"),
+        ("get", "/api/v1/cart"),
+        ("put", "/api/v1/cart/lines/{product_id}"),
+        ("delete", "/api/v1/cart/lines/{product_id}"),
+        ("post", "/api/v1/cart/coupon"),
+        ("delete", "/api/v1/cart/coupon"),
+        ("post", "/api/v1/orders"),
+        ("get", "/api/v1/orders"),
+        ("get", "/api/v1/orders/{id}"),
+        ("post", "/api/v1/orders/{id}/cancel"),
+    ] {
+        assert!(v["paths"][path][method].is_object(), "missing {method} {path}");
+    }
+    assert!(v["components"]["schemas"]["Order"].is_object());
+}
+
+async fn pages_render_with_correct_status(backend: Backend) {
+    let env = seeded(backend).await;
+    let home = get(&env, "/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("All products"));
+    assert!(home.body.contains("Tea Sampler Box"), "newest product on the first page");
+    assert!(
+        home.body.contains("<title>All products · Ember &amp; Leaf</title>")
+            || home.body.contains("All products · Ember & Leaf")
+    );
+
+    let cat = get(&env, "/category/snacks?sort=price_desc").await;
+    assert_eq!(cat.status, StatusCode::OK);
+    assert!(cat.body.contains("Shortbread Tin"));
+    assert!(!cat.body.contains("Gooseneck Kettle"));
+
+    let search = get(&env, "/?q=kettle").await;
+    assert!(search.body.contains("Gooseneck Kettle"));
+    assert!(!search.body.contains("Almond Biscotti"));
+
+    assert_eq!(get(&env, "/category/no-such").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&env, "/no/such/page").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&env, "/product/999999/nothing").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&env, "/product/abc/nothing").await.status, StatusCode::NOT_FOUND);
+    let bad_page = get(&env, "/?page=-3").await;
+    assert_eq!(bad_page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_page.body.contains("page must be a whole number"));
+}
+
+async fn product_page_redirects_to_canonical_slug(backend: Backend) {
+    let env = seeded(backend).await;
+    let id = product_id(&env, "burr-hand-grinder").await;
+    let ok = get(&env, &format!("/product/{id}/burr-hand-grinder")).await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert!(ok.body.contains("Burr Hand Grinder"));
+    assert!(ok.body.contains("$89.00"));
+    assert!(ok.body.contains("Add to cart"));
+    assert!(ok.body.contains(r#"rel="canonical""#));
+    let moved = get(&env, &format!("/product/{id}/old-name")).await;
+    assert_eq!(moved.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(moved.location.as_deref(), Some(format!("/product/{id}/burr-hand-grinder").as_str()));
+}
+
+async fn responses_carry_security_headers(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    for uri in ["/", "/api/v1/categories", "/no/such/page"] {
+        let r = get(&env, uri).await;
+        assert_eq!(r.headers["x-content-type-options"], "nosniff", "{uri}");
+        assert_eq!(r.headers["x-frame-options"], "DENY", "{uri}");
+        assert_eq!(r.headers["referrer-policy"], "strict-origin-when-cross-origin", "{uri}");
+        assert_eq!(r.headers["cache-control"], "no-store", "{uri}: personal data is never cached");
+    }
+    let asset = get(&env, "/pkg/fullstack-ws.css").await;
+    assert!(asset.headers.get("cache-control").is_none(), "static assets keep normal caching");
+}
+
+async fn health_and_readiness(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    assert_eq!(get(&env, "/healthz").await.status, StatusCode::OK);
+    let ready = get(&env, "/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+    // Without the job table the app is not ready.
+    use sea_orm::ConnectionTrait;
+    env.db().execute_unprepared("DROP TABLE fang_tasks").await.unwrap();
+    let broken = get(&env, "/readyz").await;
+    assert_eq!(broken.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(broken.body.contains("job queue"));
+}
+
+async fn dev_mailbox_exists_only_without_smtp(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let page = get(&env, "/dev/mail").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("No mail yet"));
+    let smtp = TestEnv::new(backend, &[("SMTP_URL", "smtp://127.0.0.1:2525")]).await;
+    assert_eq!(get(&smtp, "/dev/mail").await.status, StatusCode::NOT_FOUND);
+}
+
+async fn server_functions_answer_errors_with_fitting_status(backend: Backend) {
+    let env = seeded(backend).await;
+    let json = "application/json";
+    let form = "application/x-www-form-urlencoded";
+    let ok = call_server_fn(&env, "list_products", json, r#"{"raw":{"category":"tea"}}"#).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.json()["total"], 8);
+
+    let invalid = call_server_fn(&env, "list_products", json, r#"{"raw":{"page":"-1"}}"#).await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", invalid.body);
+    assert!(invalid.json()["Validation"]["page"].is_string(), "{}", invalid.body);
+
+    let missing = call_server_fn(&env, "get_product", form, "id=999999").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
+
+    for garbage in ["id=abc", ""] {
+        let bad = call_server_fn(&env, "get_product", form, garbage).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{garbage:?}: {}", bad.body);
+    }
+    let bad_json = call_server_fn(&env, "list_products", json, "{not json").await;
+    assert_eq!(bad_json.status, StatusCode::BAD_REQUEST, "{}", bad_json.body);
+}
+
+async fn internal_errors_hide_details(backend: Backend) {
+    let env = seeded(backend).await;
+    use sea_orm::ConnectionTrait;
+    env.db().execute_unprepared("ALTER TABLE products RENAME TO products_gone").await.unwrap();
+    let api = get(&env, "/api/v1/products").await;
+    assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(api.json()["error"]["code"], "internal");
+    let page = get(&env, "/").await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(page.body.contains("Something went wrong on our side"));
+    for leak in [&api.body, &page.body] {
+        assert!(!leak.contains("no such table") && !leak.contains("does not exist"), "leaks SQL: {leak}");
+    }
+}
+
+on_both_backends!(
+    server_functions_answer_errors_with_fitting_status,
+    responses_carry_security_headers,
+    internal_errors_hide_details,
+    rest_lists_categories_and_products,
+    rest_rejects_bad_input_with_4xx,
+    openapi_describes_the_api,
+    pages_render_with_correct_status,
+    product_page_redirects_to_canonical_slug,
+    health_and_readiness,
+    dev_mailbox_exists_only_without_smtp,
+);

@@ -1,0 +1,201 @@
+//! The job queue and mail pipeline against real parts: fang workers on SQLite and
+//! PostgreSQL, and a real SMTP server over TCP.
+
+use crate::common::{start_smtp_sink, wait_for, Backend, TestEnv};
+use fullstack_ws::entities::outbox_mail;
+use fullstack_ws::jobs::housekeeping::reconcile_outbox;
+use fullstack_ws::jobs::{self, Workers};
+use fullstack_ws::jobs::{send_mail, SendMail};
+use fullstack_ws::services::effects::{run_once, Outcome, RunOnceError};
+use fullstack_ws::services::mail::{self, Email};
+use sea_orm::{ConnectionTrait, EntityTrait};
+use std::sync::{
+    atomic::{AtomicUsize, Ordering},
+    Arc,
+};
+use std::time::Duration;
+
+const LEASE: Duration = Duration::from_secs(60);
+
+async fn run_once_runs_an_effect_once_under_concurrency(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let attempt = |runs: Arc<AtomicUsize>, db: sea_orm::DatabaseConnection| async move {
+        run_once(&db, "test:concurrent", LEASE, || async move {
+            runs.fetch_add(1, Ordering::SeqCst);
+            tokio::task::yield_now().await;
+            Ok::<(), String>(())
+        })
+        .await
+    };
+    let results =
+        futures_like_join((0..8).map(|_| tokio::spawn(attempt(runs.clone(), env.db().clone()))).collect())
+            .await;
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "the effect ran more than once");
+    let ran = results.iter().filter(|r| matches!(r, Ok(Outcome::Ran))).count();
+    assert_eq!(ran, 1);
+    assert!(results.iter().all(|r| matches!(r, Ok(_) | Err(RunOnceError::Busy(_)))));
+    // Later calls see it done.
+    let again = attempt(runs.clone(), env.db().clone()).await.unwrap();
+    assert_eq!(again, Outcome::AlreadyDone);
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+}
+
+async fn futures_like_join<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+async fn run_once_releases_on_failure_and_takes_over_stale_claims(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let db = env.db();
+    let failed = run_once(db, "test:flaky", LEASE, || async { Err::<(), _>("smtp down") }).await;
+    assert!(matches!(failed, Err(RunOnceError::Effect("smtp down"))));
+    let retried = run_once(db, "test:flaky", LEASE, || async { Ok::<(), &str>(()) }).await.unwrap();
+    assert_eq!(retried, Outcome::Ran);
+
+    // A claim whose holder died: busy within the lease, taken over after it.
+    let stale = chrono::Utc::now() - chrono::Duration::seconds(120);
+    fullstack_ws::entities::effect_claim::Entity::insert(fullstack_ws::entities::effect_claim::ActiveModel {
+        key: sea_orm::Set("test:abandoned".into()),
+        claimed_at: sea_orm::Set(stale),
+        done_at: sea_orm::Set(None),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    let busy =
+        run_once(db, "test:abandoned", Duration::from_secs(600), || async { Ok::<(), String>(()) }).await;
+    assert!(matches!(busy, Err(RunOnceError::Busy(_))));
+    let taken = run_once(db, "test:abandoned", LEASE, || async { Ok::<(), String>(()) }).await.unwrap();
+    assert_eq!(taken, Outcome::Ran);
+}
+
+fn email(to: &str) -> Email {
+    Email {
+        to: to.into(),
+        subject: "Your order".into(),
+        text: "Thanks for your order.".into(),
+        html: "<p>Thanks for your <b>order</b>.</p>".into(),
+        attachments: vec![mail::Attachment {
+            filename: "invoice.txt".into(),
+            content_type: "text/plain".into(),
+            data: b"total: $12.34".to_vec(),
+        }],
+    }
+}
+
+async fn job_count(env: &TestEnv) -> i64 {
+    let row = env
+        .db()
+        .query_one(sea_orm::Statement::from_string(
+            env.db().get_database_backend(),
+            "SELECT COUNT(*) AS n FROM fang_tasks",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+async fn mail_goes_through_queue_to_a_real_smtp_server_once(backend: Backend) {
+    let (port, received) = start_smtp_sink();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let env = TestEnv::new(backend, &[("SMTP_URL", &url)]).await;
+    let id = send_mail(&env.state.jobs, &email("ann@example.com")).await.unwrap();
+    let workers = Workers::start(env.state.jobs.clone(), 2);
+
+    let sent = wait_for(20, "mail sent", || async {
+        outbox_mail::Entity::find_by_id(id).one(env.db()).await.unwrap().filter(|m| m.sent_at.is_some())
+    })
+    .await;
+    assert_eq!(sent.attempts, 1);
+    wait_for(10, "job removed", || async { (job_count(&env).await == 0).then_some(()) }).await;
+    {
+        let msgs = received.lock().unwrap();
+        assert_eq!(msgs.len(), 1);
+        let parsed = mail_parser::MessageParser::default().parse(&msgs[0]).unwrap();
+        assert_eq!(parsed.subject(), Some("Your order"));
+        assert_eq!(parsed.to().unwrap().first().unwrap().address(), Some("ann@example.com"));
+        assert!(parsed.body_html(0).unwrap().contains("<b>order</b>"));
+        assert_eq!(parsed.attachments().count(), 1);
+    }
+
+    // fang may deliver a job twice: a duplicate job must not send a second message.
+    jobs::enqueue(&env.state.jobs.queue, &SendMail { mail_id: id }).await.unwrap();
+    wait_for(10, "duplicate job processed", || async { (job_count(&env).await == 0).then_some(()) }).await;
+    assert_eq!(received.lock().unwrap().len(), 1);
+    workers.shutdown(Duration::from_secs(5)).await;
+}
+
+async fn failing_smtp_is_retried_and_recorded(backend: Backend) {
+    // Nothing listens on this port: delivery fails and fang schedules a retry.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let env = TestEnv::new(backend, &[("SMTP_URL", &url)]).await;
+    let id = send_mail(&env.state.jobs, &email("bob@example.com")).await.unwrap();
+    let workers = Workers::start(env.state.jobs.clone(), 1);
+    let failed = wait_for(20, "failed attempt recorded", || async {
+        outbox_mail::Entity::find_by_id(id).one(env.db()).await.unwrap().filter(|m| m.attempts >= 1)
+    })
+    .await;
+    assert!(failed.sent_at.is_none());
+    assert!(failed.last_error.is_some());
+    workers.shutdown(Duration::from_secs(5)).await;
+    // The job is still queued for a retry, not lost.
+    assert_eq!(job_count(&env).await, 1);
+}
+
+async fn file_transport_writes_eml_for_the_dev_mailbox(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let id = send_mail(&env.state.jobs, &email("cy@example.com")).await.unwrap();
+    let workers = Workers::start(env.state.jobs.clone(), 1);
+    wait_for(20, "mail written", || async {
+        outbox_mail::Entity::find_by_id(id).one(env.db()).await.unwrap().and_then(|m| m.sent_at)
+    })
+    .await;
+    workers.shutdown(Duration::from_secs(5)).await;
+    let dir = &env.state.config.mail_dir;
+    let list = mail::list_mailbox(dir).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].subject, "Your order");
+    assert_eq!(list[0].to, "cy@example.com");
+    let detail = mail::read_mail(dir, &list[0].id).await.unwrap();
+    assert_eq!(detail.attachments, ["invoice.txt"]);
+    assert!(detail.text.unwrap().contains("Thanks for your order."));
+    assert!(mail::read_mail(dir, "../../etc/passwd").await.is_err());
+}
+
+async fn reconciler_recovers_a_lost_enqueue(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    // Stored in the outbox but never enqueued (as if the process died in between).
+    let id = mail::queue(env.db(), &env.state.jobs.mail_from, &email("dee@example.com")).await.unwrap();
+    assert_eq!(reconcile_outbox(&env.state.jobs).await.unwrap(), 0, "fresh rows are left alone");
+    outbox_mail::Entity::update_many()
+        .col_expr(
+            outbox_mail::Column::EnqueuedAt,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::hours(1)),
+        )
+        .exec(env.db())
+        .await
+        .unwrap();
+    assert_eq!(reconcile_outbox(&env.state.jobs).await.unwrap(), 1);
+    let workers = Workers::start(env.state.jobs.clone(), 1);
+    wait_for(20, "recovered mail sent", || async {
+        outbox_mail::Entity::find_by_id(id).one(env.db()).await.unwrap().and_then(|m| m.sent_at)
+    })
+    .await;
+    workers.shutdown(Duration::from_secs(5)).await;
+}
+
+on_both_backends!(
+    run_once_runs_an_effect_once_under_concurrency,
+    run_once_releases_on_failure_and_takes_over_stale_claims,
+    mail_goes_through_queue_to_a_real_smtp_server_once,
+    failing_smtp_is_retried_and_recorded,
+    file_transport_writes_eml_for_the_dev_mailbox,
+    reconciler_recovers_a_lost_enqueue,
+);

@@ -1,0 +1,16 @@
+//! The integration tests: one binary (one link of the server crate), a module per area,
+//! shared helpers in `common`. Every scenario runs on SQLite and on PostgreSQL.
+#![cfg(feature = "ssr")]
+
+#[macro_use]
+mod common;
+
+mod accounts;
+mod admin;
+mod catalog;
+mod cli;
+mod http;
+mod jobs_and_mail;
+mod orders;
+mod payments;
+mod shop_http;
