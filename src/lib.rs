@@ -5,7 +5,7 @@
 //! - `app`: the composition root (server assembly, CLI, logging); nothing imports it
 //! - `ui`: pages, components and server functions (both sides)
 //! - `http`: the axum edge: REST, webhook, plain-form and file endpoints
-//! - `stripe_emulator`: the offline Stripe (behind the `stripe-emulator` feature)
+//! - `stripe_emulator`: the offline Stripe (cargo feature `stripe-emulator`, on by default)
 //! - `flows`: use cases shared by ui and http (a service call plus its jobs), who is asking
 //! - `jobs`: fang task types, the worker loop, housekeeping
 //! - `services`: domain rules and transactions
@@ -32,7 +32,7 @@ pub mod infra;
 pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod services;
-#[cfg(feature = "ssr")]
+#[cfg(all(feature = "ssr", feature = "stripe-emulator"))]
 pub mod stripe_emulator;
 
 #[cfg(feature = "hydrate")]

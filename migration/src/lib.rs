@@ -2,6 +2,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+pub mod emulator;
 mod m20261127_000001_create_catalog;
 mod m20261127_000002_create_fang_tasks;
 mod m20261127_000003_create_mail_and_claims;

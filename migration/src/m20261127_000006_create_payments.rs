@@ -55,34 +55,11 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-
-        // The offline Stripe emulator's objects (sessions, coupons, refunds) and the
-        // responses it gave per idempotency key. Unused when a real Stripe key is set.
-        m.create_table(
-            Table::create()
-                .table(EmulatorObject::Table)
-                .col(string_len(EmulatorObject::Id, 255).primary_key())
-                .col(string_len(EmulatorObject::Kind, 40))
-                .col(text(EmulatorObject::Body))
-                .col(timestamp_with_time_zone(EmulatorObject::CreatedAt))
-                .to_owned(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table(EmulatorIdempotency::Table)
-                .col(string_len(EmulatorIdempotency::Key, 300).primary_key())
-                .col(integer(EmulatorIdempotency::Status))
-                .col(text(EmulatorIdempotency::Body))
-                .col(timestamp_with_time_zone(EmulatorIdempotency::CreatedAt))
-                .to_owned(),
-        )
-        .await
+        // (The emulator's tables have their own migrations: `emulator`.)
+        Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(EmulatorIdempotency::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(EmulatorObject::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(PaymentEvent::Table).to_owned()).await?;
         let db = m.get_connection();
         for sql in [
@@ -114,24 +91,4 @@ enum PaymentEvent {
     ProcessedAt,
     Outcome,
     Detail,
-}
-
-#[derive(DeriveIden)]
-enum EmulatorObject {
-    #[sea_orm(iden = "stripe_emulator_objects")]
-    Table,
-    Id,
-    Kind,
-    Body,
-    CreatedAt,
-}
-
-#[derive(DeriveIden)]
-enum EmulatorIdempotency {
-    #[sea_orm(iden = "stripe_emulator_idempotency")]
-    Table,
-    Key,
-    Status,
-    Body,
-    CreatedAt,
 }

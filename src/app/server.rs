@@ -22,6 +22,10 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let db = db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
     db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
+    #[cfg(feature = "stripe-emulator")]
+    if config.stripe.emulated {
+        db::migrate_emulator(&db).await.map_err(|e| format!("emulator migrations: {e}"))?;
+    }
     let queue = queue::connect(&config.database_url, config.workers + 2).await?;
     let transport = Transport::from_config(config.smtp_url.as_deref(), &config.mail_dir)?;
     let stripe = crate::infra::stripe::Stripe::from_settings(&config.stripe)?;
@@ -70,7 +74,8 @@ pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
         .route("/admin/products/availability", post(crate::http::admin_forms::bulk_availability_form))
         .nest_service("/media", tower_http::services::ServeDir::new(&state.config.media_dir))
         .merge(crate::http::rest::router());
-    // The emulator exists only without a real Stripe key.
+    // The emulator exists only without a real Stripe key (and only in builds that have it).
+    #[cfg(feature = "stripe-emulator")]
     if state.stripe.emulated {
         app = app.merge(crate::stripe_emulator::router());
     }

@@ -42,13 +42,3 @@ pub async fn get_or_create(auth: &AuthSession) -> Result<Shopper, AppError> {
 pub async fn order_owner(auth: &AuthSession) -> Result<Shopper, AppError> {
     known(auth).await?.ok_or_else(|| AppError::not_found("Order"))
 }
-
-/// The app state and auth session of the request a server function is handling.
-pub async fn request() -> Result<(crate::flows::state::AppState, AuthSession), AppError> {
-    let state = crate::flows::state::AppState::current()?;
-    let auth = leptos_axum::extract::<AuthSession>().await.map_err(|e| {
-        tracing::error!(error = %e, "no session layer on this request");
-        AppError::Internal
-    })?;
-    Ok((state, auth))
-}

@@ -208,6 +208,10 @@ impl Config {
             bad("STRIPE_WEBHOOK_SECRET", "must start with whsec_", "<hidden>");
         }
         let emulated = secret_key.is_none();
+        // A build without the emulator has nothing to pay with unless real Stripe is set.
+        if emulated && !cfg!(feature = "stripe-emulator") {
+            bad("STRIPE_SECRET_KEY", "is required: this build has no Stripe emulator", "nothing");
+        }
         let mut api_base = var("STRIPE_API_BASE").unwrap_or_else(|| {
             if emulated {
                 format!("{site_url}/_stripe/")

@@ -43,6 +43,12 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
+/// The Stripe emulator's tables, kept apart from the shop's (their own migration history),
+/// so they exist only in databases where the emulator is served.
+pub async fn migrate_emulator(db: &DatabaseConnection) -> Result<(), DbErr> {
+    migration::emulator::EmulatorMigrator::up(db, None).await
+}
+
 /// Readiness: the database answers, every migration is applied and the job table exists
 /// (fang swallows fetch errors, so a missing table would otherwise go unnoticed).
 pub async fn check_ready(db: &DatabaseConnection) -> Result<(), String> {

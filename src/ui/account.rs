@@ -17,14 +17,14 @@ async fn context() -> Result<
     (crate::flows::state::AppState, crate::flows::auth::AuthSession, Option<std::net::IpAddr>),
     AppError,
 > {
-    let (state, auth) = crate::flows::shopper::request().await?;
-    let ip = leptos_axum::extract::<crate::infra::security::ClientIp>().await.map(|c| c.0).unwrap_or(None);
+    let (state, auth) = crate::ui::request::request().await?;
+    let ip = crate::ui::request::client_ip().await;
     Ok((state, auth, ip))
 }
 
 #[server]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
-    let (_, auth) = crate::flows::shopper::request().await?;
+    let (_, auth) = crate::ui::request::request().await?;
     Ok(auth.user.as_ref().map(|a| crate::services::accounts::to_me(&a.0)))
 }
 

@@ -10,13 +10,13 @@ use leptos_router::components::{Form, A};
 #[cfg(feature = "ssr")]
 pub(super) async fn shopper_for_change(
 ) -> Result<(crate::flows::state::AppState, crate::services::cart::Shopper), AppError> {
-    let (state, auth) = crate::flows::shopper::request().await?;
+    let (state, auth) = crate::ui::request::request().await?;
     Ok((state, crate::flows::shopper::get_or_create(&auth).await?))
 }
 
 #[server]
 pub async fn get_cart() -> Result<Cart, AppError> {
-    let (state, auth) = crate::flows::shopper::request().await?;
+    let (state, auth) = crate::ui::request::request().await?;
     match crate::flows::shopper::known(&auth).await? {
         Some(shopper) => crate::services::cart::view(&state.db, &shopper).await,
         None => Ok(Cart::empty(crate::models::SHOP_CURRENCY)),

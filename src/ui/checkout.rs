@@ -21,7 +21,7 @@ pub struct CheckoutData {
 #[server]
 pub async fn checkout_details() -> Result<CheckoutData, AppError> {
     let cart = super::cart::get_cart().await?;
-    let (state, auth) = crate::flows::shopper::request().await?;
+    let (state, auth) = crate::ui::request::request().await?;
     let prefill = match crate::flows::shopper::known(&auth).await? {
         Some(shopper) => {
             let account = auth.user.as_ref().map(|a| &a.0);

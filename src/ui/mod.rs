@@ -13,6 +13,8 @@ mod layout;
 mod orders;
 mod payment;
 mod product;
+#[cfg(feature = "ssr")]
+pub(crate) mod request;
 
 pub use account::{
     change_email, change_password, current_user, log_in, log_out, register, request_password_reset,

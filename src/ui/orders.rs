@@ -10,14 +10,14 @@ use leptos_router::{components::A, hooks::use_params_map};
 #[server]
 pub async fn get_order(id: i64) -> Result<Order, AppError> {
     use crate::flows::shopper;
-    let (state, auth) = shopper::request().await?;
+    let (state, auth) = crate::ui::request::request().await?;
     crate::services::orders::get(&state.db, &shopper::order_owner(&auth).await?, id).await
 }
 
 #[server]
 pub async fn cancel_order(id: i64) -> Result<Order, AppError> {
     use crate::flows::shopper;
-    let (state, auth) = shopper::request().await?;
+    let (state, auth) = crate::ui::request::request().await?;
     crate::flows::payments::cancel(&state, &shopper::order_owner(&auth).await?, id).await
 }
 
@@ -25,7 +25,7 @@ pub async fn cancel_order(id: i64) -> Result<Order, AppError> {
 #[server]
 pub async fn start_payment(id: i64) -> Result<(), AppError> {
     use crate::flows::shopper;
-    let (state, auth) = shopper::request().await?;
+    let (state, auth) = crate::ui::request::request().await?;
     let link = crate::flows::payments::pay(&state, &shopper::order_owner(&auth).await?, id).await?;
     leptos_axum::redirect(&link.url);
     Ok(())
@@ -34,7 +34,7 @@ pub async fn start_payment(id: i64) -> Result<(), AppError> {
 #[server]
 pub async fn my_orders() -> Result<Vec<OrderSummary>, AppError> {
     use crate::flows::shopper;
-    let (state, auth) = shopper::request().await?;
+    let (state, auth) = crate::ui::request::request().await?;
     match shopper::known(&auth).await? {
         Some(shopper) => crate::services::orders::list(&state.db, &shopper).await,
         None => Ok(Vec::new()),

@@ -20,7 +20,7 @@ pub struct PaymentConfirmation {
 #[server]
 pub async fn confirm_payment(session_id: String) -> Result<PaymentConfirmation, AppError> {
     use crate::flows::shopper;
-    let (state, auth) = shopper::request().await?;
+    let (state, auth) = crate::ui::request::request().await?;
     let confirmed = crate::flows::payments::confirm(&state, &session_id).await?;
     // The session id proves a payment, not who owns the order: link it only for its owner.
     let order_id = match (confirmed.order_id, shopper::known(&auth).await?) {

@@ -202,7 +202,7 @@ pub async fn delete_category(
     responses((status = 200, body = [AdminCoupon]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_coupons(State(state): State<AppState>, auth: AuthSession) -> Res<Vec<AdminCoupon>> {
     actor(&auth)?;
-    Ok(Json(svc::catalog::list_coupons(&state.db).await?))
+    Ok(Json(svc::coupons::list_coupons(&state.db).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/coupons", request_body = CouponInput,
@@ -214,7 +214,7 @@ pub async fn create_coupon(
 ) -> Result<(StatusCode, Json<AdminCoupon>), ApiError> {
     let actor = actor(&auth)?;
     let input = json_body(body)?;
-    Ok((StatusCode::CREATED, Json(svc::catalog::create_coupon(&state.db, &actor, &input).await?)))
+    Ok((StatusCode::CREATED, Json(svc::coupons::create_coupon(&state.db, &actor, &input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/coupons/{id}", params(("id" = i64, Path)),
@@ -225,7 +225,7 @@ pub async fn get_coupon(
     Path(id): Path<String>,
 ) -> Res<AdminCoupon> {
     actor(&auth)?;
-    Ok(Json(svc::catalog::get_coupon(&state.db, parse_id(&id)?).await?))
+    Ok(Json(svc::coupons::get_coupon(&state.db, parse_id(&id)?).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/admin/coupons/{id}", params(("id" = i64, Path)), request_body = CouponInput,
@@ -239,7 +239,7 @@ pub async fn update_coupon(
     let actor = actor(&auth)?;
     let id = parse_id(&id)?;
     let input = json_body(body)?;
-    Ok(Json(svc::catalog::update_coupon(&state.db, &actor, id, &input).await?))
+    Ok(Json(svc::coupons::update_coupon(&state.db, &actor, id, &input).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/admin/coupons/{id}", params(("id" = i64, Path)),
@@ -250,7 +250,7 @@ pub async fn delete_coupon(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let actor = actor(&auth)?;
-    svc::catalog::delete_coupon(&state.db, &actor, parse_id(&id)?).await?;
+    svc::coupons::delete_coupon(&state.db, &actor, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,6 +2,7 @@
 //! that also writes its audit entry (who, what, when, before and after).
 
 pub mod catalog;
+pub mod coupons;
 pub mod dashboard;
 pub mod jobs;
 pub mod media;

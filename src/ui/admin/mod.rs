@@ -2,13 +2,23 @@
 //! server function that checks the role on the server; anonymous visitors are sent to log
 //! in and customers get 403. The same services back the REST API under `/api/v1/admin`.
 
-mod catalog;
+mod audit;
+mod categories;
+mod coupons;
+mod jobs;
 mod orders;
-mod people;
+mod payments;
+mod products;
+mod users;
 
-pub use catalog::{CategoriesPage, CouponsPage, ProductEditPage, ProductsPage};
+pub use audit::AuditPage;
+pub use categories::CategoriesPage;
+pub use coupons::CouponsPage;
+pub use jobs::JobsPage;
 pub use orders::{OrderAdminPage, OrdersPage};
-pub use people::{AuditPage, JobsPage, PaymentsPage, UsersPage};
+pub use payments::PaymentsPage;
+pub use products::{ProductEditPage, ProductsPage};
+pub use users::UsersPage;
 
 use super::errors::ErrorView;
 use crate::models::admin::{DailyRevenue, Dashboard};
@@ -21,7 +31,7 @@ use leptos_router::hooks::use_location;
 #[cfg(feature = "ssr")]
 pub(crate) async fn admin_context(
 ) -> Result<(crate::flows::state::AppState, crate::services::admin::Actor), AppError> {
-    let (state, auth) = crate::flows::shopper::request().await?;
+    let (state, auth) = crate::ui::request::request().await?;
     let actor = crate::flows::admin::actor(&auth)?;
     Ok((state, actor))
 }
@@ -105,6 +115,12 @@ pub fn short_time(rfc3339: &str) -> String {
 }
 
 /// A query parameter of the current URL.
+/// The `page` query parameter as a number, if it is one.
+fn page_param() -> Memo<Option<u32>> {
+    let raw = query_param("page");
+    Memo::new(move |_| raw.get().and_then(|p| p.parse().ok()))
+}
+
 pub fn query_param(name: &'static str) -> Memo<Option<String>> {
     let query = leptos_router::hooks::use_query_map();
     Memo::new(move |_| query.read().get(name).filter(|v| !v.is_empty()))

@@ -1,0 +1,22 @@
+//! The request context of a server function (server only): the app state and the
+//! auth session of the request being handled, and the client address as the rate limits
+//! see it. Every server function starts here.
+
+use crate::flows::auth::AuthSession;
+use crate::flows::AppState;
+use crate::models::AppError;
+
+/// The app state and auth session of the request a server function is handling.
+pub async fn request() -> Result<(AppState, AuthSession), AppError> {
+    let state = AppState::current()?;
+    let auth = leptos_axum::extract::<AuthSession>().await.map_err(|e| {
+        tracing::error!(error = %e, "no session layer on this request");
+        AppError::Internal
+    })?;
+    Ok((state, auth))
+}
+
+/// The client's address (through `TRUSTED_PROXIES`), if known.
+pub async fn client_ip() -> Option<std::net::IpAddr> {
+    leptos_axum::extract::<crate::infra::security::ClientIp>().await.map(|c| c.0).unwrap_or(None)
+}
