@@ -61,7 +61,7 @@ pub fn page_routes() -> Vec<AxumRouteListing> {
 /// webhook, plain forms, media, health checks, and the layers every request passes.
 pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     let ctx_state = state.clone();
-    let mut app = Router::new()
+    let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/payment/webhook", post(crate::http::webhook::webhook))
@@ -76,9 +76,7 @@ pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
         .merge(crate::http::rest::router());
     // The emulator exists only without a real Stripe key (and only in builds that have it).
     #[cfg(feature = "stripe-emulator")]
-    if state.stripe.emulated {
-        app = app.merge(crate::stripe_emulator::router());
-    }
+    let app = if state.stripe.emulated { app.merge(crate::stripe_emulator::router()) } else { app };
     app
         .leptos_routes_with_context(
             &state,

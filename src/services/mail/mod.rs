@@ -1,7 +1,6 @@
 //! Mail: messages are formatted once and stored in the `outbox_mail` table (inside the
 //! caller's transaction when there is one); a job then delivers each through the
-//! configured transport exactly once. Transport: SMTP when `SMTP_URL` is set, otherwise
-//! `.eml` files in `MAIL_DIR` (browsable at `/dev/mail`).
+//! transport (`infra::mail`) exactly once. Every template is in `templates`.
 
 pub mod templates;
 
