@@ -45,7 +45,6 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         unpaid_order_ttl: config.unpaid_order_ttl,
         site_url: config.site_url.clone(),
         stripe: stripe.clone(),
-        wake: Arc::new(tokio::sync::Notify::new()),
     };
     Ok(AppState { leptos_options, db, config: Arc::new(config), jobs, stripe })
 }

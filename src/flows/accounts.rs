@@ -148,9 +148,7 @@ pub async fn request_reset(
     let key = format!("reset:account:{}", typed_email(email));
     rate_limit::hit(&state.db, &key, RESET_PER_ACCOUNT, now).await?;
     let from = &state.config.mail_from;
-    if let Some(mail_id) = accounts::request_reset(&state.db, email, from, &state.config.site_url).await? {
-        crate::jobs::deliver_later(&state.jobs, mail_id).await;
-    }
+    accounts::request_reset(&state.db, email, from, &state.config.site_url).await?;
     Ok(RESET_REQUESTED_MESSAGE)
 }
 

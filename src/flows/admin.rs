@@ -7,7 +7,6 @@ use crate::flows::state::AppState;
 use crate::models::admin::{AdminOrderDetail, AdminProduct};
 use crate::models::AppError;
 use crate::services::admin::{self, media, Actor};
-use crate::services::orders::Transition;
 
 /// The signed-in admin (401 anonymous, 403 customers).
 pub fn actor(auth: &AuthSession) -> Result<Actor, AppError> {
@@ -37,16 +36,14 @@ pub async fn order_detail(state: &AppState, id: i64) -> Result<AdminOrderDetail,
 
 /// Cancels an unpaid order; its open payment page is closed in the background.
 pub async fn cancel_order(state: &AppState, actor: &Actor, id: i64) -> Result<AdminOrderDetail, AppError> {
-    if admin::orders::cancel_order(&state.db, actor, id).await? == Transition::Applied {
-        crate::jobs::expire_checkouts_later(&state.jobs, &[id]).await;
-    }
+    admin::orders::cancel_order(&state.db, actor, id).await?;
     order_detail(state, id).await
 }
 
 /// Re-queues a failed job and wakes the in-process workers.
 pub async fn retry_job(state: &AppState, actor: &Actor, id: &str) -> Result<(), AppError> {
     admin::jobs::retry_job(&state.db, actor, id).await?;
-    state.jobs.wake.notify_waiters();
+    crate::infra::queue::wake_all();
     Ok(())
 }
 

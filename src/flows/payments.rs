@@ -1,5 +1,5 @@
 //! Payment flows shared by pages and REST (pay, cancel, confirm on return, invoice).
-//! Each is the service call plus the jobs it hands to the queue after commit.
+//! The services queue their own background work in their transactions.
 
 use crate::flows::auth::AuthSession;
 use crate::flows::state::AppState;
@@ -19,9 +19,7 @@ pub async fn pay(state: &AppState, shopper: &Shopper, order_id: i64) -> Result<C
 
 /// The shopper cancels an unpaid order; its open payment page is closed in the background.
 pub async fn cancel(state: &AppState, shopper: &Shopper, order_id: i64) -> Result<Order, AppError> {
-    let order = orders::cancel(&state.db, shopper, order_id).await?;
-    crate::jobs::expire_checkouts_later(&state.jobs, &[order_id]).await;
-    Ok(order)
+    orders::cancel(&state.db, shopper, order_id).await
 }
 
 /// What the success page shows.
@@ -35,10 +33,7 @@ pub struct Confirmation {
 /// webhook).
 pub async fn confirm(state: &AppState, session_id: &str) -> Result<Confirmation, AppError> {
     let settings = MailSettings { from: &state.config.mail_from, site_url: &state.config.site_url };
-    let (order_id, applied) = payments::confirm(&state.db, &state.stripe, &settings, session_id).await?;
-    for id in &applied.mail_ids {
-        crate::jobs::deliver_later(&state.jobs, *id).await;
-    }
+    let (order_id, _) = payments::confirm(&state.db, &state.stripe, &settings, session_id).await?;
     let paid = match order_id {
         Some(id) => orders::status_of(&state.db, id).await? == Some(OrderStatus::Paid),
         None => false,

@@ -6,11 +6,13 @@ use super::error::ApiError;
 use crate::flows::admin::{actor, set_image};
 use crate::flows::auth::AuthSession;
 use crate::flows::state::AppState;
+use crate::http::extract::ApiQuery;
 use crate::models::admin::{AdminProduct, OrderFilter};
 use crate::models::AppError;
+use crate::services::admin::Actor;
 use crate::services::admin::{self, media};
 use axum::body::Body;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -142,29 +144,20 @@ pub async fn bulk_availability_form(
 /// `POST /api/v1/admin/products/{id}/image` (multipart, field `image`).
 pub async fn upload_image_api(
     state: &AppState,
-    auth: &AuthSession,
+    actor: &Actor,
     id: i64,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<AdminProduct, AppError> {
-    let actor = actor(auth)?;
     let form = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let bytes = read_image(form).await?;
-    set_image(state, &actor, id, &bytes).await
+    set_image(state, actor, id, &bytes).await
 }
 
 /// `GET /api/v1/admin/orders/export.csv?…`: the filtered list as CSV, streamed a chunk
 /// at a time (any size, flat memory). Bad filters are refused before the first byte.
-pub async fn export_csv(
-    State(state): State<AppState>,
-    auth: AuthSession,
-    filter: Result<Query<OrderFilter>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let prepared = (|| {
-        actor(&auth)?;
-        let Query(filter) = filter.map_err(|e| AppError::BadRequest(e.body_text()))?;
-        admin::orders::CsvExport::new(&filter)
-    })();
-    let export = match prepared {
+/// Mounted in the REST admin router, behind its staff-only layer.
+pub async fn export_csv(State(state): State<AppState>, ApiQuery(filter): ApiQuery<OrderFilter>) -> Response {
+    let export = match admin::orders::CsvExport::new(&filter) {
         Ok(export) => export,
         Err(e) => return ApiError(e).into_response(),
     };

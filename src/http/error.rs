@@ -47,8 +47,3 @@ impl IntoResponse for ApiError {
         response
     }
 }
-
-/// A JSON request body, or a 400 in the API's error shape saying what is wrong with it.
-pub fn json_body<T>(parsed: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
-    parsed.map(|Json(t)| t).map_err(|e| ApiError(AppError::BadRequest(e.body_text())))
-}

@@ -1,11 +1,13 @@
 //! The HTTP edge (axum): the REST API, Stripe's webhook and the back office's plain-form
 //! and file endpoints. Handlers parse and check input, call one flow or service, and map
-//! the result; errors leave in the contract's shape (`error::ApiError`).
+//! the result; errors leave in the contract's shape (`error::ApiError`), through the
+//! extractors in `extract` (who is asking, bodies, queries and ids).
 //!
 //! May import: flows, jobs, services, infra, entities, models. Never ui or app.
 
 pub mod admin_forms;
 pub mod error;
+pub mod extract;
 pub mod rest;
 pub mod webhook;
 

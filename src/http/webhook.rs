@@ -29,10 +29,7 @@ pub async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: By
         Err(why) => return reject(why),
     };
     match payments::record_event(&state.db, &event.id, &event.event_type, payload).await {
-        Ok(Recorded::New(id)) => {
-            crate::jobs::process_payment_later(&state.jobs, id).await;
-            (StatusCode::OK, Json(serde_json::json!({"received": true}))).into_response()
-        }
+        Ok(Recorded::New(_)) => (StatusCode::OK, Json(serde_json::json!({"received": true}))).into_response(),
         Ok(Recorded::Duplicate) => {
             tracing::info!(event = %event.id, "duplicate webhook acknowledged");
             (StatusCode::OK, Json(serde_json::json!({"received": true, "duplicate": true}))).into_response()

@@ -3,13 +3,8 @@
 use super::{submit, JobContext};
 use crate::services::payments;
 use fang::{AsyncQueueable, AsyncRunnable, FangError};
-use serde::{Deserialize, Serialize};
 
-/// Closes the Checkout Session of a cancelled order, so that it cannot be paid.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct ExpireCheckoutSession {
-    pub order_id: i64,
-}
+pub use crate::services::tasks::ExpireCheckoutSession;
 
 #[typetag::serde]
 #[async_trait::async_trait]

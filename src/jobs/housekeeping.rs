@@ -48,9 +48,10 @@ pub async fn housekeeping(ctx: &JobContext) {
     if let Err(e) = reconcile_payment_events(ctx).await {
         tracing::warn!(error = %e, "payment event reconcile failed");
     }
-    match crate::services::orders::cancel_stale(&ctx.db, ctx.unpaid_order_ttl, chrono::Utc::now()).await {
-        Ok(cancelled) => super::expire_checkout_session::expire_checkouts_later(ctx, &cancelled).await,
-        Err(e) => tracing::warn!(error = %e, "stale order cancel failed"),
+    if let Err(e) =
+        crate::services::orders::cancel_stale(&ctx.db, ctx.unpaid_order_ttl, chrono::Utc::now()).await
+    {
+        tracing::warn!(error = %e, "stale order cancel failed");
     }
     let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
     if let Err(e) = crate::services::rate_limit::forget_before(&ctx.db, day_ago).await {

@@ -36,9 +36,6 @@ pub struct JobContext {
     /// Public base URL, for links in mail.
     pub site_url: String,
     pub stripe: crate::infra::stripe::Stripe,
-    /// Rung on every in-process enqueue, so an idle worker starts at once instead of
-    /// after its poll interval (workers in other processes still poll).
-    pub wake: Arc<tokio::sync::Notify>,
 }
 
 tokio::task_local! {
@@ -57,8 +54,9 @@ pub async fn connect(database_url: &str, pool_size: u32) -> Result<AsyncQueue, S
     Ok(queue)
 }
 
-/// Enqueues a job. Callers that also write to the database do so first and commit:
-/// fang's insert is not part of their transaction.
+/// Enqueues a job through fang's own connection, outside any transaction. Work that
+/// belongs to a database change is queued by its service, in its transaction
+/// (`services::tasks`); this is for re-enqueueing (reconcilers, retries, tests).
 pub async fn enqueue(queue: &AsyncQueue, job: &dyn AsyncRunnable) -> Result<(), FangError> {
     queue.insert_task(job).await.map(|_| ()).map_err(FangError::from)
 }
@@ -66,6 +64,6 @@ pub async fn enqueue(queue: &AsyncQueue, job: &dyn AsyncRunnable) -> Result<(), 
 /// Enqueues a job and wakes an idle worker of this process.
 pub async fn submit(ctx: &JobContext, job: &dyn AsyncRunnable) -> Result<(), FangError> {
     enqueue(&ctx.queue, job).await?;
-    ctx.wake.notify_one();
+    crate::infra::queue::wake();
     Ok(())
 }

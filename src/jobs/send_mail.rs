@@ -4,14 +4,10 @@
 use super::{submit, JobContext};
 use crate::services::mail::{self, DeliveryError, Email};
 use fang::{AsyncQueueable, AsyncRunnable, FangError};
-use serde::{Deserialize, Serialize};
+use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
-/// Delivers one message from the mail outbox.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct SendMail {
-    pub mail_id: Uuid,
-}
+pub use crate::services::tasks::SendMail;
 
 #[typetag::serde]
 #[async_trait::async_trait]
@@ -37,16 +33,17 @@ impl AsyncRunnable for SendMail {
     }
 }
 
-/// Stores a message in the outbox and enqueues its delivery. If the enqueue fails the
-/// message is still safe: the reconciler picks it up.
+/// Stores a message in the outbox and queues its delivery, in one transaction.
 pub async fn send_mail(ctx: &JobContext, email: &Email) -> Result<Uuid, crate::models::AppError> {
-    let id = mail::queue(&ctx.db, &ctx.mail_from, email).await?;
-    deliver_later(ctx, id).await;
+    let txn = ctx.db.begin().await?;
+    let id = mail::queue(&txn, &ctx.mail_from, email).await?;
+    txn.commit().await?;
+    crate::infra::queue::wake();
     Ok(id)
 }
 
-/// Enqueues delivery of a message already committed to the outbox. A failed enqueue
-/// loses nothing: the reconciler finds the message.
+/// Enqueues delivery of a message already committed to the outbox again (the
+/// reconciler's path). A failed enqueue loses nothing: the reconciler finds the message.
 pub async fn deliver_later(ctx: &JobContext, mail_id: Uuid) {
     if let Err(e) = submit(ctx, &SendMail { mail_id }).await {
         tracing::warn!(mail = %mail_id, error = %e.description, "enqueue failed; reconciler will retry");

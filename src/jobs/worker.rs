@@ -28,7 +28,7 @@ pub async fn run_worker(ctx: Arc<JobContext>, mut stop: watch::Receiver<bool>) {
             Ok(None) => {
                 tokio::select! {
                     _ = stop.changed() => {}
-                    _ = ctx.wake.notified() => {
+                    _ = crate::infra::queue::woken() => {
                         idle = MIN_IDLE;
                         continue;
                     }

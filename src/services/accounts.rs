@@ -301,8 +301,8 @@ fn new_token() -> String {
 }
 
 /// Starts a password reset: when the address belongs to an enabled account, stores a
-/// hashed single-use token and queues the mail with the link. Returns the mail's id for
-/// delivery, or `None` (which the caller must not reveal).
+/// hashed single-use token and queues the mail with the link. Returns the mail's id, or
+/// `None` (which the caller must not reveal).
 pub async fn request_reset(
     db: &DatabaseConnection,
     email: &str,
@@ -328,6 +328,7 @@ pub async fn request_reset(
     let link = format!("{site_url}/password-reset/{token}");
     let mail_id = mail::queue(&txn, from, &mail::templates::password_reset(&found, &link, site_url)).await?;
     txn.commit().await?;
+    crate::infra::queue::wake();
     tracing::info!(user = found.id, "password reset requested");
     Ok(Some(mail_id))
 }

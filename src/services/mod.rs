@@ -14,3 +14,4 @@ pub mod orders;
 pub mod payments;
 pub mod rate_limit;
 pub mod seed;
+pub mod tasks;

@@ -183,6 +183,7 @@ async fn place_in_transaction(
         mail::queue(&txn, settings.from, &mail::templates::order_received(&placed, settings.site_url))
             .await?;
     txn.commit().await?;
+    crate::infra::queue::wake();
     tracing::info!(order = placed.id, total = placed.total.amount, "order placed");
     Ok(Placed { order: placed, created: true, mail_id: Some(mail_id) })
 }
@@ -444,15 +445,38 @@ pub async fn transition_in(
     Ok(Transition::Applied)
 }
 
+/// Cancels an order in the caller's transaction (stock released) and, if it moved,
+/// queues closing its Checkout Session there too, so that it cannot be paid later.
+pub async fn cancel_in(
+    txn: &impl ConnectionTrait,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Transition, AppError> {
+    let done = transition_in(txn, id, OrderStatus::Cancelled, now).await?;
+    if done == Transition::Applied {
+        crate::services::tasks::expire_checkout_session(txn, id).await?;
+    }
+    Ok(done)
+}
+
+/// [`cancel_in`] in a transaction of its own; wakes a worker for the session expiry.
+pub async fn cancel_now(db: &DatabaseConnection, id: i64) -> Result<Transition, AppError> {
+    let txn = db.begin().await?;
+    let done = cancel_in(&txn, id, Utc::now()).await?;
+    txn.commit().await?;
+    crate::infra::queue::wake();
+    Ok(done)
+}
+
 /// The shopper cancels one of their unpaid orders.
 pub async fn cancel(db: &DatabaseConnection, shopper: &Shopper, id: i64) -> Result<Order, AppError> {
     get(db, shopper, id).await?;
-    transition(db, id, OrderStatus::Cancelled).await?;
+    cancel_now(db, id).await?;
     get(db, shopper, id).await
 }
 
 /// Cancels unpaid orders placed before `now - max_age` (at most 500 per call), releasing
-/// their stock; returns the ids of those cancelled.
+/// their stock and queuing their session expiry; returns the ids of those cancelled.
 pub async fn cancel_stale(
     db: &DatabaseConnection,
     max_age: Duration,
@@ -472,7 +496,7 @@ pub async fn cancel_stale(
     let mut cancelled = Vec::new();
     for id in ids {
         // Paid in the meantime → refused, and rightly so.
-        if let Ok(Transition::Applied) = transition(db, id, OrderStatus::Cancelled).await {
+        if let Ok(Transition::Applied) = cancel_now(db, id).await {
             cancelled.push(id);
         }
     }

@@ -8,7 +8,7 @@ use fullstack_ws::jobs::{self, Workers};
 use fullstack_ws::jobs::{send_mail, SendMail};
 use fullstack_ws::services::effects::{run_once, Outcome, RunOnceError};
 use fullstack_ws::services::mail::{self, Email};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 use std::sync::{
     atomic::{AtomicUsize, Ordering},
     Arc,
@@ -171,8 +171,9 @@ async fn file_transport_writes_eml_for_the_dev_mailbox(backend: Backend) {
 
 async fn reconciler_recovers_a_lost_enqueue(backend: Backend) {
     let env = TestEnv::new(backend, &[]).await;
-    // Stored in the outbox but never enqueued (as if the process died in between).
+    // Stored in the outbox, then its queued delivery was lost.
     let id = mail::queue(env.db(), &env.state.jobs.mail_from, &email("dee@example.com")).await.unwrap();
+    env.lose_queued_tasks().await;
     assert_eq!(reconcile_outbox(&env.state.jobs).await.unwrap(), 0, "fresh rows are left alone");
     outbox_mail::Entity::update_many()
         .col_expr(
@@ -191,7 +192,34 @@ async fn reconciler_recovers_a_lost_enqueue(backend: Backend) {
     workers.shutdown(Duration::from_secs(5)).await;
 }
 
+async fn a_mail_is_queued_with_its_change_and_not_without_it(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let from = &env.state.jobs.mail_from;
+    // Rolled back: neither the message nor its delivery exists.
+    let txn = env.db().begin().await.unwrap();
+    mail::queue(&txn, from, &email("rolled@example.com")).await.unwrap();
+    txn.rollback().await.unwrap();
+    assert_eq!(outbox_mail::Entity::find().all(env.db()).await.unwrap().len(), 0);
+    assert!(env.queued_tasks().await.is_empty(), "a rolled-back change queues nothing");
+    // Committed: the delivery is queued with it, before any worker runs.
+    let txn = env.db().begin().await.unwrap();
+    let id = mail::queue(&txn, from, &email("kept@example.com")).await.unwrap();
+    txn.commit().await.unwrap();
+    let tasks = env.queued_tasks().await;
+    assert_eq!(tasks.len(), 1);
+    let task: serde_json::Value = serde_json::from_str(&tasks[0]).unwrap();
+    assert_eq!(task, serde_json::json!({"type": "SendMail", "mail_id": id.to_string()}));
+    // fang's own workers run the row written in the transaction.
+    let workers = Workers::start(env.state.jobs.clone(), 1);
+    wait_for(20, "the queued mail sent", || async {
+        outbox_mail::Entity::find_by_id(id).one(env.db()).await.unwrap().and_then(|m| m.sent_at)
+    })
+    .await;
+    workers.shutdown(Duration::from_secs(5)).await;
+}
+
 on_both_backends!(
+    a_mail_is_queued_with_its_change_and_not_without_it,
     run_once_runs_an_effect_once_under_concurrency,
     run_once_releases_on_failure_and_takes_over_stale_claims,
     mail_goes_through_queue_to_a_real_smtp_server_once,

@@ -316,8 +316,24 @@ async fn shoppers_see_and_cancel_only_their_own_orders(backend: Backend) {
     assert!(orders::list(db, &stranger).await.unwrap().is_empty());
     let mine = orders::list(db, &owner).await.unwrap();
     assert_eq!((mine.len(), mine[0].item_count, mine[0].total.amount), (1, 2, 2_000));
+    let queued = env.queued_tasks().await;
+    assert!(queued.iter().any(|t| t.contains("SendMail")), "placing queued its mail: {queued:?}");
+    assert!(!queued.iter().any(|t| t.contains("ExpireCheckoutSession")), "a refused cancel queues nothing");
     assert_eq!(orders::cancel(db, &owner, id).await.unwrap().status, OrderStatus::Cancelled);
     assert_eq!(stock(db, p).await, 10);
+    orders::cancel(db, &owner, id).await.unwrap();
+    let expiries: Vec<serde_json::Value> = env
+        .queued_tasks()
+        .await
+        .iter()
+        .map(|t| serde_json::from_str::<serde_json::Value>(t).unwrap())
+        .filter(|t| t["type"] == "ExpireCheckoutSession")
+        .collect();
+    assert_eq!(
+        expiries,
+        [serde_json::json!({"type": "ExpireCheckoutSession", "order_id": id})],
+        "queued once, with the cancel"
+    );
 }
 
 async fn stale_unpaid_orders_are_cancelled(backend: Backend) {

@@ -4,15 +4,16 @@
 use crate::flows::accounts as flows;
 use crate::flows::auth::AuthSession;
 use crate::flows::state::AppState;
-use crate::http::error::{json_body, ErrorBody};
+use crate::http::error::ErrorBody;
+use crate::http::extract::{ApiJson, User};
 use crate::http::ApiError;
 use crate::infra::security::ClientIp;
 use crate::models::account::{Address, Me};
 use crate::services::accounts;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -69,9 +70,8 @@ pub async fn register(
     State(state): State<AppState>,
     mut auth: AuthSession,
     ClientIp(ip): ClientIp,
-    parsed: Result<Json<RegisterBody>, JsonRejection>,
+    ApiJson(b): ApiJson<RegisterBody>,
 ) -> Result<Json<Message>, ApiError> {
-    let b = json_body(parsed)?;
     flows::register(&state, &mut auth, &b.name, &b.email, &b.password, None, ip).await?;
     Ok(Json(Message { message: flows::REGISTERED_MESSAGE.into() }))
 }
@@ -83,9 +83,8 @@ pub async fn login(
     State(state): State<AppState>,
     mut auth: AuthSession,
     ClientIp(ip): ClientIp,
-    parsed: Result<Json<LoginBody>, JsonRejection>,
+    ApiJson(b): ApiJson<LoginBody>,
 ) -> Result<Json<Me>, ApiError> {
-    let b = json_body(parsed)?;
     Ok(Json(flows::log_in(&state, &mut auth, &b.email, &b.password, b.remember, ip).await?))
 }
 
@@ -100,9 +99,8 @@ pub async fn logout(mut auth: AuthSession) -> Result<StatusCode, ApiError> {
 pub async fn password_reset(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    parsed: Result<Json<EmailBody>, JsonRejection>,
+    ApiJson(b): ApiJson<EmailBody>,
 ) -> Result<Json<Message>, ApiError> {
-    let b = json_body(parsed)?;
     Ok(Json(Message { message: flows::request_reset(&state, &b.email, ip).await?.into() }))
 }
 
@@ -110,16 +108,15 @@ pub async fn password_reset(
     responses((status = 204), (status = 400, description = "Invalid, used or expired token", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn password_reset_confirm(
     State(state): State<AppState>,
-    parsed: Result<Json<ResetConfirmBody>, JsonRejection>,
+    ApiJson(b): ApiJson<ResetConfirmBody>,
 ) -> Result<StatusCode, ApiError> {
-    let b = json_body(parsed)?;
     accounts::reset_password(&state.db, &b.token, &b.new_password, chrono::Utc::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
-pub async fn me(auth: AuthSession) -> Result<Json<Me>, ApiError> {
-    Ok(Json(accounts::to_me(&flows::require_user(&auth)?.0)))
+pub async fn me(User(account): User) -> Result<Json<Me>, ApiError> {
+    Ok(Json(accounts::to_me(&account.0)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/me", request_body = ProfilePatch,
@@ -127,10 +124,10 @@ pub async fn me(auth: AuthSession) -> Result<Json<Me>, ApiError> {
 pub async fn patch_me(
     State(state): State<AppState>,
     auth: AuthSession,
-    parsed: Result<Json<ProfilePatch>, JsonRejection>,
+    ApiJson(parsed): ApiJson<ProfilePatch>,
 ) -> Result<Json<Me>, ApiError> {
     let current = accounts::to_me(&flows::require_user(&auth)?.0);
-    let b = json_body(parsed)?;
+    let b = parsed;
     let mut me = current.clone();
     if b.name.is_some() || b.address.is_some() {
         let name = b.name.as_deref().unwrap_or(&current.name);
@@ -149,11 +146,23 @@ pub async fn patch_me(
 pub async fn change_password(
     State(state): State<AppState>,
     mut auth: AuthSession,
-    parsed: Result<Json<PasswordChangeBody>, JsonRejection>,
+    ApiJson(parsed): ApiJson<PasswordChangeBody>,
 ) -> Result<StatusCode, ApiError> {
     let id = flows::require_user(&auth)?.0.id;
-    let b = json_body(parsed)?;
+    let b = parsed;
     let updated = accounts::change_password(&state.db, id, &b.current_password, &b.new_password).await?;
     flows::keep_session_after_password_change(&mut auth, updated).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `/auth/*` and `/me`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/register", post(register))
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/auth/password-reset", post(password_reset))
+        .route("/auth/password-reset/confirm", post(password_reset_confirm))
+        .route("/me", get(me).patch(patch_me))
+        .route("/me/password", post(change_password))
 }

@@ -1,25 +1,48 @@
 //! The back office over REST, `/api/v1/admin/…`: admins only (401 anonymous, 403
 //! customers), every change audited. The same services as the admin pages.
 
-use super::catalog::parse_id;
-use crate::flows::admin::{self as flows, actor};
-use crate::flows::auth::AuthSession;
+use crate::flows::admin as flows;
 use crate::flows::state::AppState;
-use crate::http::error::{json_body, ErrorBody};
+use crate::http::error::ErrorBody;
+use crate::http::extract::{admin_only, Admin, ApiJson, ApiQuery, Id};
 use crate::http::ApiError;
 use crate::models::admin::*;
-use crate::models::{AppError, Page};
+use crate::models::Page;
 use crate::services::admin as svc;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::Json;
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 type Res<T> = Result<Json<T>, ApiError>;
 
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    q.map(|Query(t)| t).map_err(|e| ApiError(AppError::BadRequest(e.body_text())))
+/// Everything under `/api/v1/admin`, behind the staff-only route layer.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard", get(dashboard))
+        .route("/products", get(list_products).post(create_product))
+        .route("/products/availability", post(bulk_availability))
+        .route("/products/{id}", get(get_product).patch(update_product).delete(delete_product))
+        .route(
+            "/products/{id}/image",
+            post(upload_image).layer(axum::extract::DefaultBodyLimit::max(crate::http::UPLOAD_LIMIT)),
+        )
+        .route("/categories", get(list_categories).post(create_category))
+        .route("/categories/{id}", get(get_category).patch(update_category).delete(delete_category))
+        .route("/coupons", get(list_coupons).post(create_coupon))
+        .route("/coupons/{id}", get(get_coupon).patch(update_coupon).delete(delete_coupon))
+        .route("/orders", get(list_orders))
+        .route("/orders/export.csv", get(crate::http::admin_forms::export_csv))
+        .route("/orders/{id}", get(get_order))
+        .route("/orders/{id}/cancel", post(cancel_order))
+        .route("/users", get(list_users))
+        .route("/users/{id}", patch(update_user))
+        .route("/payment-events", get(payment_events))
+        .route("/jobs", get(list_jobs))
+        .route("/jobs/{id}/retry", post(retry_job))
+        .route("/audit", get(audit_log))
+        .route_layer(axum::middleware::from_fn(admin_only))
 }
 
 /// A page of admin rows, named for the OpenAPI document.
@@ -49,8 +72,7 @@ pub struct Changed {
 
 #[utoipa::path(get, path = "/api/v1/admin/dashboard",
     responses((status = 200, body = Dashboard), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn dashboard(State(state): State<AppState>, auth: AuthSession) -> Res<Dashboard> {
-    actor(&auth)?;
+pub async fn dashboard(State(state): State<AppState>) -> Res<Dashboard> {
     Ok(Json(svc::dashboard::dashboard(&state.db, chrono::Utc::now()).await?))
 }
 
@@ -58,71 +80,52 @@ pub async fn dashboard(State(state): State<AppState>, auth: AuthSession) -> Res<
     responses((status = 200, body = RowPage<AdminProduct>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_products(
     State(state): State<AppState>,
-    auth: AuthSession,
-    q: Result<Query<ProductFilter>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ProductFilter>,
 ) -> Res<RowPage<AdminProduct>> {
-    actor(&auth)?;
-    Ok(Json(svc::catalog::list_products(&state.db, &query(q)?).await?.into()))
+    Ok(Json(svc::catalog::list_products(&state.db, &q).await?.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/products", request_body = ProductInput,
     responses((status = 201, body = AdminProduct), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_product(
     State(state): State<AppState>,
-    auth: AuthSession,
-    body: Result<Json<ProductInput>, JsonRejection>,
+    Admin(actor): Admin,
+    ApiJson(input): ApiJson<ProductInput>,
 ) -> Result<(StatusCode, Json<AdminProduct>), ApiError> {
-    let actor = actor(&auth)?;
-    let input = json_body(body)?;
     Ok((StatusCode::CREATED, Json(svc::catalog::create_product(&state.db, &actor, &input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/products/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = AdminProduct), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_product(
-    State(state): State<AppState>,
-    auth: AuthSession,
-    Path(id): Path<String>,
-) -> Res<AdminProduct> {
-    actor(&auth)?;
-    Ok(Json(svc::catalog::get_product(&state.db, parse_id(&id)?).await?))
+pub async fn get_product(State(state): State<AppState>, Id(id): Id) -> Res<AdminProduct> {
+    Ok(Json(svc::catalog::get_product(&state.db, id).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/admin/products/{id}", params(("id" = i64, Path)), request_body = ProductInput,
     responses((status = 200, body = AdminProduct), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_product(
     State(state): State<AppState>,
-    auth: AuthSession,
-    Path(id): Path<String>,
-    body: Result<Json<ProductInput>, JsonRejection>,
+    Admin(actor): Admin,
+    Id(id): Id,
+    ApiJson(input): ApiJson<ProductInput>,
 ) -> Res<AdminProduct> {
-    let actor = actor(&auth)?;
-    let id = parse_id(&id)?;
-    let input = json_body(body)?;
     Ok(Json(svc::catalog::update_product(&state.db, &actor, id, &input).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/admin/products/{id}", params(("id" = i64, Path)),
     responses((status = 200, description = "Deleted, or archived if it was ever ordered", body = Removed),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn delete_product(
-    State(state): State<AppState>,
-    auth: AuthSession,
-    Path(id): Path<String>,
-) -> Res<Removed> {
-    let actor = actor(&auth)?;
-    Ok(Json(Removed { outcome: svc::catalog::remove_product(&state.db, &actor, parse_id(&id)?).await? }))
+pub async fn delete_product(State(state): State<AppState>, Admin(actor): Admin, Id(id): Id) -> Res<Removed> {
+    Ok(Json(Removed { outcome: svc::catalog::remove_product(&state.db, &actor, id).await? }))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/products/availability", request_body = BulkAvailability,
     responses((status = 200, body = Changed), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn bulk_availability(
     State(state): State<AppState>,
-    auth: AuthSession,
-    body: Result<Json<BulkAvailability>, JsonRejection>,
+    Admin(actor): Admin,
+    ApiJson(b): ApiJson<BulkAvailability>,
 ) -> Res<Changed> {
-    let actor = actor(&auth)?;
-    let b = json_body(body)?;
     Ok(Json(Changed {
         changed: svc::catalog::set_availability(&state.db, &actor, &b.ids, b.available).await?,
     }))
@@ -133,18 +136,16 @@ pub async fn bulk_availability(
     responses((status = 200, body = AdminProduct), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn upload_image(
     State(state): State<AppState>,
-    auth: AuthSession,
-    Path(id): Path<String>,
+    Admin(actor): Admin,
+    Id(id): Id,
     form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Res<AdminProduct> {
-    let id = parse_id(&id)?;
-    Ok(Json(crate::http::admin_forms::upload_image_api(&state, &auth, id, form).await?))
+    Ok(Json(crate::http::admin_forms::upload_image_api(&state, &actor, id, form).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/categories",
     responses((status = 200, body = [AdminCategory]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list_categories(State(state): State<AppState>, auth: AuthSession) -> Res<Vec<AdminCategory>> {
-    actor(&auth)?;
+pub async fn list_categories(State(state): State<AppState>) -> Res<Vec<AdminCategory>> {
     Ok(Json(svc::catalog::list_categories(&state.db).await?))
 }
 
@@ -152,36 +153,26 @@ pub async fn list_categories(State(state): State<AppState>, auth: AuthSession) -
     responses((status = 201, body = AdminCategory), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_category(
     State(state): State<AppState>,
-    auth: AuthSession,
-    body: Result<Json<CategoryInput>, JsonRejection>,
+    Admin(actor): Admin,
+    ApiJson(input): ApiJson<CategoryInput>,
 ) -> Result<(StatusCode, Json<AdminCategory>), ApiError> {
-    let actor = actor(&auth)?;
-    let input = json_body(body)?;
     Ok((StatusCode::CREATED, Json(svc::catalog::create_category(&state.db, &actor, &input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/categories/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = AdminCategory), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_category(
-    State(state): State<AppState>,
-    auth: AuthSession,
-    Path(id): Path<String>,
-) -> Res<AdminCategory> {
-    actor(&auth)?;
-    Ok(Json(svc::catalog::get_category(&state.db, parse_id(&id)?).await?))
+pub async fn get_category(State(state): State<AppState>, Id(id): Id) -> Res<AdminCategory> {
+    Ok(Json(svc::catalog::get_category(&state.db, id).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/admin/categories/{id}", params(("id" = i64, Path)), request_body = CategoryInput,
     responses((status = 200, body = AdminCategory), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_category(
     State(state): State<AppState>,
-    auth: AuthSession,
-    Path(id): Path<String>,
-    body: Result<Json<CategoryInput>, JsonRejection>,
+    Admin(actor): Admin,
+    Id(id): Id,
+    ApiJson(input): ApiJson<CategoryInput>,
 ) -> Res<AdminCategory> {
-    let actor = actor(&auth)?;
-    let id = parse_id(&id)?;
-    let input = json_body(body)?;
     Ok(Json(svc::catalog::update_category(&state.db, &actor, id, &input).await?))
 }
 
@@ -190,18 +181,16 @@ pub async fn update_category(
               (status = 409, description = "The category still holds products", body = ErrorBody)))]
 pub async fn delete_category(
     State(state): State<AppState>,
-    auth: AuthSession,
-    Path(id): Path<String>,
+    Admin(actor): Admin,
+    Id(id): Id,
 ) -> Result<StatusCode, ApiError> {
-    let actor = actor(&auth)?;
-    svc::catalog::delete_category(&state.db, &actor, parse_id(&id)?).await?;
+    svc::catalog::delete_category(&state.db, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/coupons",
     responses((status = 200, body = [AdminCoupon]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list_coupons(State(state): State<AppState>, auth: AuthSession) -> Res<Vec<AdminCoupon>> {
-    actor(&auth)?;
+pub async fn list_coupons(State(state): State<AppState>) -> Res<Vec<AdminCoupon>> {
     Ok(Json(svc::coupons::list_coupons(&state.db).await?))
 }
 
@@ -209,36 +198,26 @@ pub async fn list_coupons(State(state): State<AppState>, auth: AuthSession) -> R
     responses((status = 201, body = AdminCoupon), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_coupon(
     State(state): State<AppState>,
-    auth: AuthSession,
-    body: Result<Json<CouponInput>, JsonRejection>,
+    Admin(actor): Admin,
+    ApiJson(input): ApiJson<CouponInput>,
 ) -> Result<(StatusCode, Json<AdminCoupon>), ApiError> {
-    let actor = actor(&auth)?;
-    let input = json_body(body)?;
     Ok((StatusCode::CREATED, Json(svc::coupons::create_coupon(&state.db, &actor, &input).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/coupons/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = AdminCoupon), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_coupon(
-    State(state): State<AppState>,
-    auth: AuthSession,
-    Path(id): Path<String>,
-) -> Res<AdminCoupon> {
-    actor(&auth)?;
-    Ok(Json(svc::coupons::get_coupon(&state.db, parse_id(&id)?).await?))
+pub async fn get_coupon(State(state): State<AppState>, Id(id): Id) -> Res<AdminCoupon> {
+    Ok(Json(svc::coupons::get_coupon(&state.db, id).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/admin/coupons/{id}", params(("id" = i64, Path)), request_body = CouponInput,
     responses((status = 200, body = AdminCoupon), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_coupon(
     State(state): State<AppState>,
-    auth: AuthSession,
-    Path(id): Path<String>,
-    body: Result<Json<CouponInput>, JsonRejection>,
+    Admin(actor): Admin,
+    Id(id): Id,
+    ApiJson(input): ApiJson<CouponInput>,
 ) -> Res<AdminCoupon> {
-    let actor = actor(&auth)?;
-    let id = parse_id(&id)?;
-    let input = json_body(body)?;
     Ok(Json(svc::coupons::update_coupon(&state.db, &actor, id, &input).await?))
 }
 
@@ -246,11 +225,10 @@ pub async fn update_coupon(
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_coupon(
     State(state): State<AppState>,
-    auth: AuthSession,
-    Path(id): Path<String>,
+    Admin(actor): Admin,
+    Id(id): Id,
 ) -> Result<StatusCode, ApiError> {
-    let actor = actor(&auth)?;
-    svc::coupons::delete_coupon(&state.db, &actor, parse_id(&id)?).await?;
+    svc::coupons::delete_coupon(&state.db, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -258,11 +236,9 @@ pub async fn delete_coupon(
     responses((status = 200, body = RowPage<AdminOrderRow>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_orders(
     State(state): State<AppState>,
-    auth: AuthSession,
-    q: Result<Query<OrderFilter>, QueryRejection>,
+    ApiQuery(q): ApiQuery<OrderFilter>,
 ) -> Res<RowPage<AdminOrderRow>> {
-    actor(&auth)?;
-    Ok(Json(svc::orders::list_orders(&state.db, &query(q)?).await?.into()))
+    Ok(Json(svc::orders::list_orders(&state.db, &q).await?.into()))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/orders/export.csv", params(OrderFilter),
@@ -273,13 +249,8 @@ fn export_csv_doc() {}
 
 #[utoipa::path(get, path = "/api/v1/admin/orders/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = AdminOrderDetail), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_order(
-    State(state): State<AppState>,
-    auth: AuthSession,
-    Path(id): Path<String>,
-) -> Res<AdminOrderDetail> {
-    actor(&auth)?;
-    Ok(Json(flows::order_detail(&state, parse_id(&id)?).await?))
+pub async fn get_order(State(state): State<AppState>, Id(id): Id) -> Res<AdminOrderDetail> {
+    Ok(Json(flows::order_detail(&state, id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/orders/{id}/cancel", params(("id" = i64, Path)),
@@ -288,22 +259,19 @@ pub async fn get_order(
               (status = 409, description = "Paid orders cannot be cancelled", body = ErrorBody)))]
 pub async fn cancel_order(
     State(state): State<AppState>,
-    auth: AuthSession,
-    Path(id): Path<String>,
+    Admin(actor): Admin,
+    Id(id): Id,
 ) -> Res<AdminOrderDetail> {
-    let actor = actor(&auth)?;
-    Ok(Json(flows::cancel_order(&state, &actor, parse_id(&id)?).await?))
+    Ok(Json(flows::cancel_order(&state, &actor, id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/users", params(UserFilter),
     responses((status = 200, body = RowPage<AdminUser>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
-    auth: AuthSession,
-    q: Result<Query<UserFilter>, QueryRejection>,
+    ApiQuery(q): ApiQuery<UserFilter>,
 ) -> Res<RowPage<AdminUser>> {
-    actor(&auth)?;
-    Ok(Json(svc::users::list_users(&state.db, &query(q)?).await?.into()))
+    Ok(Json(svc::users::list_users(&state.db, &q).await?.into()))
 }
 
 #[utoipa::path(patch, path = "/api/v1/admin/users/{id}", params(("id" = i64, Path)), request_body = UserPatch,
@@ -311,13 +279,10 @@ pub async fn list_users(
               (status = 409, description = "Would demote or disable yourself, or the last admin", body = ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
-    auth: AuthSession,
-    Path(id): Path<String>,
-    body: Result<Json<UserPatch>, JsonRejection>,
+    Admin(actor): Admin,
+    Id(id): Id,
+    ApiJson(patch): ApiJson<UserPatch>,
 ) -> Res<AdminUser> {
-    let actor = actor(&auth)?;
-    let id = parse_id(&id)?;
-    let patch = json_body(body)?;
     Ok(Json(svc::users::update_user(&state.db, &actor, id, &patch).await?))
 }
 
@@ -337,11 +302,8 @@ pub struct ListParams {
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn payment_events(
     State(state): State<AppState>,
-    auth: AuthSession,
-    q: Result<Query<ListParams>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListParams>,
 ) -> Res<RowPage<PaymentEventView>> {
-    actor(&auth)?;
-    let q = query(q)?;
     let (page, per_page) = page_bounds(q.page, q.per_page)?;
     Ok(Json(svc::orders::payment_events(&state.db, page, per_page).await?.into()))
 }
@@ -350,11 +312,8 @@ pub async fn payment_events(
     responses((status = 200, body = RowPage<JobRow>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_jobs(
     State(state): State<AppState>,
-    auth: AuthSession,
-    q: Result<Query<ListParams>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListParams>,
 ) -> Res<RowPage<JobRow>> {
-    actor(&auth)?;
-    let q = query(q)?;
     let (page, per_page) = page_bounds(q.page, q.per_page)?;
     Ok(Json(svc::jobs::list_jobs(&state.db, q.state.as_deref(), page, per_page).await?.into()))
 }
@@ -364,10 +323,9 @@ pub async fn list_jobs(
               (status = 409, description = "Only failed jobs are retried", body = ErrorBody)))]
 pub async fn retry_job(
     State(state): State<AppState>,
-    auth: AuthSession,
+    Admin(actor): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let actor = actor(&auth)?;
     flows::retry_job(&state, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -376,11 +334,8 @@ pub async fn retry_job(
     responses((status = 200, description = "Newest first", body = RowPage<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn audit_log(
     State(state): State<AppState>,
-    auth: AuthSession,
-    q: Result<Query<ListParams>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListParams>,
 ) -> Res<RowPage<AuditEntry>> {
-    actor(&auth)?;
-    let q = query(q)?;
     let (page, per_page) = page_bounds(q.page, q.per_page)?;
     let entity = match (&q.entity, &q.entity_id) {
         (Some(kind), Some(id)) => Some((kind.as_str(), id.as_str())),

@@ -1,10 +1,20 @@
 use crate::flows::state::AppState;
+use crate::http::extract::{ApiQuery, Id};
 use crate::http::ApiError;
-use crate::models::{AppError, Category, Product, ProductQuery, ProductSummary, RawProductQuery};
+use crate::models::{Category, Product, ProductQuery, ProductSummary, RawProductQuery};
 use crate::services::catalog;
-use axum::extract::{Path, Query, State};
-use axum::Json;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde::Serialize;
+
+/// Categories and products, for anyone.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/categories", get(categories))
+        .route("/products", get(products))
+        .route("/products/{id}", get(product))
+}
 
 /// `Page<ProductSummary>`, named for the OpenAPI document.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -32,19 +42,11 @@ pub async fn categories(State(state): State<AppState>) -> Result<Json<Vec<Catego
 )]
 pub async fn products(
     State(state): State<AppState>,
-    query: Result<Query<RawProductQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(raw): ApiQuery<RawProductQuery>,
 ) -> Result<Json<ProductPage>, ApiError> {
-    let Query(raw) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let query = ProductQuery::parse(&raw)?;
     let page = catalog::list_products(&state.db, &query).await?;
     Ok(Json(ProductPage { items: page.items, page: page.page, per_page: page.per_page, total: page.total }))
-}
-
-/// Parses a positive numeric id from a path segment.
-pub fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
-        AppError::BadRequest(format!("`{}` is not a valid id", raw.chars().take(40).collect::<String>()))
-    })
 }
 
 #[utoipa::path(
@@ -57,10 +59,6 @@ pub fn parse_id(raw: &str) -> Result<i64, AppError> {
         (status = 404, description = "No such product", body = crate::http::error::ErrorBody),
     )
 )]
-pub async fn product(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<Product>, ApiError> {
-    let id = parse_id(&id)?;
+pub async fn product(State(state): State<AppState>, Id(id): Id) -> Result<Json<Product>, ApiError> {
     Ok(Json(catalog::get_product(&state.db, id).await?))
 }

@@ -9,10 +9,7 @@ use crate::http::error;
 use crate::http::ApiError;
 
 use crate::flows::state::AppState;
-use axum::{
-    routing::{get, patch, post, put},
-    Json, Router,
-};
+use axum::{routing::get, Json, Router};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -104,57 +101,13 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
+/// The API: one router per area, merged under `/api/v1`.
 pub fn router() -> Router<AppState> {
     let v1 = Router::new()
-        .route("/categories", get(catalog::categories))
-        .route("/products", get(catalog::products))
-        .route("/products/{id}", get(catalog::product))
-        .route("/cart", get(shop::get_cart))
-        .route("/cart/lines/{product_id}", put(shop::put_line).delete(shop::delete_line))
-        .route("/cart/coupon", post(shop::apply_coupon).delete(shop::remove_coupon))
-        .route("/orders", post(shop::place_order).get(shop::list_orders))
-        .route("/orders/{id}", get(shop::get_order))
-        .route("/orders/{id}/cancel", post(shop::cancel_order))
-        .route("/orders/{id}/checkout", post(shop::start_checkout))
-        .route("/orders/{id}/invoice.pdf", get(shop::invoice_pdf))
-        .route("/auth/register", post(accounts::register))
-        .route("/auth/login", post(accounts::login))
-        .route("/auth/logout", post(accounts::logout))
-        .route("/auth/password-reset", post(accounts::password_reset))
-        .route("/auth/password-reset/confirm", post(accounts::password_reset_confirm))
-        .route("/me", get(accounts::me).patch(accounts::patch_me))
-        .route("/me/password", post(accounts::change_password))
-        .route("/admin/dashboard", get(admin::dashboard))
-        .route("/admin/products", get(admin::list_products).post(admin::create_product))
-        .route("/admin/products/availability", post(admin::bulk_availability))
-        .route(
-            "/admin/products/{id}",
-            get(admin::get_product).patch(admin::update_product).delete(admin::delete_product),
-        )
-        .route(
-            "/admin/products/{id}/image",
-            post(admin::upload_image).layer(axum::extract::DefaultBodyLimit::max(crate::http::UPLOAD_LIMIT)),
-        )
-        .route("/admin/categories", get(admin::list_categories).post(admin::create_category))
-        .route(
-            "/admin/categories/{id}",
-            get(admin::get_category).patch(admin::update_category).delete(admin::delete_category),
-        )
-        .route("/admin/coupons", get(admin::list_coupons).post(admin::create_coupon))
-        .route(
-            "/admin/coupons/{id}",
-            get(admin::get_coupon).patch(admin::update_coupon).delete(admin::delete_coupon),
-        )
-        .route("/admin/orders", get(admin::list_orders))
-        .route("/admin/orders/export.csv", get(crate::http::admin_forms::export_csv))
-        .route("/admin/orders/{id}", get(admin::get_order))
-        .route("/admin/orders/{id}/cancel", post(admin::cancel_order))
-        .route("/admin/users", get(admin::list_users))
-        .route("/admin/users/{id}", patch(admin::update_user))
-        .route("/admin/payment-events", get(admin::payment_events))
-        .route("/admin/jobs", get(admin::list_jobs))
-        .route("/admin/jobs/{id}/retry", post(admin::retry_job))
-        .route("/admin/audit", get(admin::audit_log))
+        .merge(catalog::router())
+        .merge(shop::router())
+        .merge(accounts::router())
+        .nest("/admin", admin::router())
         .fallback(|| async { ApiError(crate::models::AppError::NotFound("No such API endpoint".into())) });
     Router::new().nest("/api/v1", v1).route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
 }

@@ -1,19 +1,32 @@
 //! Cart and orders over REST, sharing the services (and the session cookie) with the site.
 
-use super::catalog::parse_id;
 use crate::flows::auth::AuthSession;
 use crate::flows::shopper;
 use crate::flows::state::AppState;
-use crate::http::error::{json_body, ErrorBody};
+use crate::http::error::ErrorBody;
+use crate::http::extract::{ApiJson, Id};
 use crate::http::ApiError;
 use crate::models::{AppError, Cart, Order, OrderSummary, Shipping, SHOP_CURRENCY};
 use crate::services::{cart, orders};
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::Json;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
 use serde::Deserialize;
+
+/// The cart and the shopper's orders.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cart", get(get_cart))
+        .route("/cart/lines/{product_id}", put(put_line).delete(delete_line))
+        .route("/cart/coupon", post(apply_coupon).delete(remove_coupon))
+        .route("/orders", post(place_order).get(list_orders))
+        .route("/orders/{id}", get(get_order))
+        .route("/orders/{id}/cancel", post(cancel_order))
+        .route("/orders/{id}/checkout", post(start_checkout))
+        .route("/orders/{id}/invoice.pdf", get(invoice_pdf))
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct QuantityBody {
@@ -48,11 +61,10 @@ pub async fn get_cart(State(state): State<AppState>, session: AuthSession) -> Re
 pub async fn put_line(
     State(state): State<AppState>,
     session: AuthSession,
-    Path(product_id): Path<String>,
-    parsed: Result<Json<QuantityBody>, JsonRejection>,
+    Id(product_id): Id,
+    ApiJson(body): ApiJson<QuantityBody>,
 ) -> Result<Json<Cart>, ApiError> {
-    let product_id = parse_id(&product_id)?;
-    let quantity = json_body(parsed)?.quantity;
+    let quantity = body.quantity;
     let s = shopper::get_or_create(&session).await?;
     Ok(Json(cart::set_quantity(&state.db, &s, product_id, quantity).await?))
 }
@@ -62,9 +74,8 @@ pub async fn put_line(
 pub async fn delete_line(
     State(state): State<AppState>,
     session: AuthSession,
-    Path(product_id): Path<String>,
+    Id(product_id): Id,
 ) -> Result<Json<Cart>, ApiError> {
-    let product_id = parse_id(&product_id)?;
     let s = shopper::get_or_create(&session).await?;
     Ok(Json(cart::remove(&state.db, &s, product_id).await?))
 }
@@ -74,9 +85,9 @@ pub async fn delete_line(
 pub async fn apply_coupon(
     State(state): State<AppState>,
     session: AuthSession,
-    parsed: Result<Json<CouponBody>, JsonRejection>,
+    ApiJson(body): ApiJson<CouponBody>,
 ) -> Result<Json<Cart>, ApiError> {
-    let code = json_body(parsed)?.code;
+    let code = body.code;
     let s = shopper::get_or_create(&session).await?;
     Ok(Json(cart::apply_coupon(&state.db, &s, &code).await?))
 }
@@ -106,9 +117,8 @@ pub async fn place_order(
     State(state): State<AppState>,
     session: AuthSession,
     headers: HeaderMap,
-    parsed: Result<Json<Shipping>, JsonRejection>,
+    ApiJson(shipping): ApiJson<Shipping>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
-    let shipping = json_body(parsed)?;
     let key = match headers.get("idempotency-key") {
         Some(v) => {
             v.to_str().map_err(|_| AppError::BadRequest("Idempotency-Key must be ASCII".into()))?.to_owned()
@@ -137,9 +147,8 @@ pub async fn list_orders(
 pub async fn get_order(
     State(state): State<AppState>,
     session: AuthSession,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Json<Order>, ApiError> {
-    let id = parse_id(&id)?;
     let s = shopper::order_owner(&session).await?;
     Ok(Json(orders::get(&state.db, &s, id).await?))
 }
@@ -149,9 +158,8 @@ pub async fn get_order(
 pub async fn cancel_order(
     State(state): State<AppState>,
     session: AuthSession,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Json<Order>, ApiError> {
-    let id = parse_id(&id)?;
     let s = shopper::order_owner(&session).await?;
     Ok(Json(crate::flows::payments::cancel(&state, &s, id).await?))
 }
@@ -173,9 +181,8 @@ pub struct CheckoutStarted {
 pub async fn start_checkout(
     State(state): State<AppState>,
     session: AuthSession,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Json<CheckoutStarted>, ApiError> {
-    let id = parse_id(&id)?;
     let s = shopper::order_owner(&session).await?;
     let link = crate::flows::payments::pay(&state, &s, id).await?;
     Ok(Json(CheckoutStarted { checkout_url: link.url, session_id: link.session_id }))
@@ -189,9 +196,8 @@ pub async fn start_checkout(
 pub async fn invoice_pdf(
     State(state): State<AppState>,
     session: AuthSession,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<axum::response::Response, ApiError> {
-    let id = parse_id(&id)?;
     let (file_name, pdf) = crate::flows::payments::invoice(&state, &session, id).await?;
     let disposition = format!("inline; filename=\"{file_name}\"");
     Ok((

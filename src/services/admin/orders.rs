@@ -212,17 +212,19 @@ pub async fn order_detail(
     })
 }
 
-/// Cancels an unpaid order for an admin, releasing its stock (paid → 409). Idempotent:
+/// Cancels an unpaid order for an admin, releasing its stock and queuing its session
+/// expiry (paid → 409). Idempotent:
 /// cancelling a cancelled order changes nothing and writes no audit entry.
 pub async fn cancel_order(db: &DatabaseConnection, actor: &Actor, id: i64) -> Result<Transition, AppError> {
     let txn = db.begin().await?;
-    let done = shop_orders::transition_in(&txn, id, OrderStatus::Cancelled, Utc::now()).await?;
+    let done = shop_orders::cancel_in(&txn, id, Utc::now()).await?;
     if done == Transition::Applied {
         let before = serde_json::json!({ "status": OrderStatus::Created.as_str() });
         let after = serde_json::json!({ "status": OrderStatus::Cancelled.as_str() });
         audit(&txn, actor, "order.cancel", "order", id, Some(before), Some(after)).await?;
     }
     txn.commit().await?;
+    crate::infra::queue::wake();
     Ok(done)
 }
 

@@ -73,8 +73,8 @@ impl Email {
     }
 }
 
-/// Stores the message in the outbox and returns its id. Enqueue a delivery job for it
-/// after the surrounding transaction commits.
+/// Stores the message in the outbox and queues its delivery, both in the caller's
+/// transaction (so a rolled-back change sends nothing); returns the message's id.
 pub async fn queue(db: &impl ConnectionTrait, from: &Mailbox, email: &Email) -> Result<Uuid, AppError> {
     let message = email.to_message(from)?;
     let formatted = String::from_utf8(message.formatted()).map_err(|_| AppError::Internal)?;
@@ -93,6 +93,7 @@ pub async fn queue(db: &impl ConnectionTrait, from: &Mailbox, email: &Email) -> 
     }
     .insert(db)
     .await?;
+    crate::services::tasks::send_mail(db, id).await?;
     Ok(id)
 }
 

@@ -163,7 +163,8 @@ pub enum Recorded {
     Duplicate,
 }
 
-/// Stores a verified event once per Stripe event id.
+/// Stores a verified event once per Stripe event id, and queues its processing in the
+/// same transaction.
 pub async fn record_event(
     db: &DatabaseConnection,
     stripe_event_id: &str,
@@ -172,6 +173,7 @@ pub async fn record_event(
 ) -> Result<Recorded, AppError> {
     let kind = parse_event(event_type, payload).unwrap_or(EventKind::Ignored);
     let now = Utc::now();
+    let txn = db.begin().await?;
     let inserted = payment_event::Entity::insert(payment_event::ActiveModel {
         stripe_event_id: Set(bounded(stripe_event_id, 255)),
         event_type: Set(bounded(event_type, 100)),
@@ -186,7 +188,7 @@ pub async fn record_event(
         ..Default::default()
     })
     .on_conflict(OnConflict::column(payment_event::Column::StripeEventId).do_nothing().to_owned())
-    .exec_without_returning(db)
+    .exec_without_returning(&txn)
     .await?;
     if inserted == 0 {
         return Ok(Recorded::Duplicate);
@@ -196,9 +198,12 @@ pub async fn record_event(
         .column(payment_event::Column::Id)
         .filter(payment_event::Column::StripeEventId.eq(bounded(stripe_event_id, 255)))
         .into_tuple()
-        .one(db)
+        .one(&txn)
         .await?
         .ok_or(AppError::Internal)?;
+    crate::services::tasks::process_payment_event(&txn, id).await?;
+    txn.commit().await?;
+    crate::infra::queue::wake();
     Ok(Recorded::New(id))
 }
 
@@ -240,6 +245,7 @@ pub async fn process_event(
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    crate::infra::queue::wake();
     tracing::info!(event = %event.stripe_event_id, r#type = %event.event_type, outcome = applied.outcome.as_str(), "payment event processed");
     Ok(applied)
 }
@@ -383,6 +389,7 @@ pub async fn apply_session(
     }
     let applied = apply(&txn, settings, &EventKind::Paid(facts.clone()), Utc::now()).await?;
     txn.commit().await?;
+    crate::infra::queue::wake();
     Ok(applied)
 }
 

@@ -100,6 +100,24 @@ impl TestEnv {
     pub fn db(&self) -> &sea_orm::DatabaseConnection {
         &self.state.db
     }
+
+    /// The queued tasks' metadata (fang's rows, as JSON text), oldest first.
+    pub async fn queued_tasks(&self) -> Vec<String> {
+        use sea_orm::{ConnectionTrait, Statement};
+        let backend = self.db().get_database_backend();
+        let sql = match backend {
+            sea_orm::DbBackend::Postgres => "SELECT metadata::text AS m FROM fang_tasks ORDER BY created_at",
+            _ => "SELECT metadata AS m FROM fang_tasks ORDER BY created_at",
+        };
+        let rows = self.db().query_all(Statement::from_string(backend, sql)).await.unwrap();
+        rows.iter().map(|r| r.try_get::<String>("", "m").unwrap()).collect()
+    }
+
+    /// Loses every queued task, as a crashed or purged queue would.
+    pub async fn lose_queued_tasks(&self) {
+        use sea_orm::ConnectionTrait;
+        self.db().execute_unprepared("DELETE FROM fang_tasks").await.unwrap();
+    }
 }
 
 impl Drop for TestEnv {
