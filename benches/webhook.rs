@@ -33,7 +33,7 @@ async fn orders(db: &sea_orm::DatabaseConnection, n: usize) -> Vec<i64> {
     let mut ids = Vec::with_capacity(n);
     for chunk in (0..n).collect::<Vec<_>>().chunks(200) {
         let rows = chunk.iter().map(|i| order::ActiveModel {
-            status: Set("created".into()),
+            status: Set(fullstack_ws::models::OrderStatus::Created),
             email: Set(format!("bench{i}@example.com")),
             first_name: Set("Bench".into()),
             last_name: Set(format!("Buyer {i}")),

@@ -9,8 +9,7 @@ pub struct Model {
     pub guest_id: Option<String>,
     /// Set for orders placed while logged in (or claimed at login by the session that placed them).
     pub user_id: Option<i64>,
-    /// `created`, `paid` or `cancelled` (see `models::OrderStatus`).
-    pub status: String,
+    pub status: crate::models::OrderStatus,
     pub email: String,
     pub first_name: String,
     pub last_name: String,

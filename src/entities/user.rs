@@ -11,8 +11,7 @@ pub struct Model {
     pub name: String,
     /// Argon2id PHC string.
     pub password_hash: String,
-    /// `customer` or `admin`.
-    pub role: String,
+    pub role: crate::models::account::Role,
     pub disabled: bool,
     pub first_name: Option<String>,
     pub last_name: Option<String>,

@@ -169,7 +169,7 @@ pub fn require_user(auth: &AuthSession) -> Result<&Account, AppError> {
 /// The one admin guard: anonymous → 401 (pages send them to log in), customers → 403.
 pub fn require_admin(auth: &AuthSession) -> Result<&Account, AppError> {
     let account = require_user(auth)?;
-    if Role::parse(&account.0.role) == Some(Role::Admin) {
+    if account.0.role == Role::Admin {
         Ok(account)
     } else {
         tracing::warn!(user = account.0.id, "admin area refused to a customer");

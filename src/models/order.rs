@@ -4,12 +4,18 @@
 use super::{AppError, FieldErrors, Money};
 use serde::{Deserialize, Serialize};
 
+/// An order's state. On the server it is also the `orders.status` column's type (stored
+/// as the lower-case name), so no code parses the column by hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
 #[serde(rename_all = "lowercase")]
 pub enum OrderStatus {
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "created"))]
     Created,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "paid"))]
     Paid,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "cancelled"))]
     Cancelled,
 }
 

@@ -107,7 +107,7 @@ pub fn to_me(u: &user::Model) -> Me {
         id: u.id,
         email: u.email.clone(),
         name: u.name.clone(),
-        role: Role::parse(&u.role).unwrap_or(Role::Customer),
+        role: u.role,
         address: Address {
             first_name: u.first_name.clone().unwrap_or_default(),
             last_name: u.last_name.clone().unwrap_or_default(),
@@ -153,7 +153,7 @@ pub async fn register(
         email: Set(email.clone()),
         name: Set(name),
         password_hash: Set(hash),
-        role: Set(Role::Customer.as_str().into()),
+        role: Set(Role::Customer),
         disabled: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
@@ -404,11 +404,11 @@ pub async fn create_admin(
 ) -> Result<AdminOutcome, AppError> {
     let email = rules::normalize_email(email)?;
     if let Some(found) = find_by_email(db, &email).await? {
-        if found.role == Role::Admin.as_str() {
+        if found.role == Role::Admin {
             return Ok(AdminOutcome::AlreadyAdmin);
         }
         let mut active: user::ActiveModel = found.into();
-        active.role = Set(Role::Admin.as_str().into());
+        active.role = Set(Role::Admin);
         active.updated_at = Set(Utc::now());
         active.update(db).await?;
         return Ok(AdminOutcome::Promoted);
@@ -420,7 +420,7 @@ pub async fn create_admin(
         name: Set(email.split('@').next().unwrap_or("Admin").to_string()),
         email: Set(email),
         password_hash: Set(hash_password(password).await?),
-        role: Set(Role::Admin.as_str().into()),
+        role: Set(Role::Admin),
         disabled: Set(false),
         created_at: Set(now),
         updated_at: Set(now),

@@ -141,7 +141,7 @@ async fn place_in_transaction(
     let created = order::ActiveModel {
         guest_id: Set(shopper.guest_id()),
         user_id: Set(shopper.user_id()),
-        status: Set(OrderStatus::Created.as_str().into()),
+        status: Set(OrderStatus::Created),
         email: Set(shipping.email.clone()),
         first_name: Set(shipping.first_name.clone()),
         last_name: Set(shipping.last_name.clone()),
@@ -232,10 +232,7 @@ pub(crate) async fn load(db: &impl ConnectionTrait, o: order::Model) -> Result<O
         .order_by_asc(order_line::Column::Id)
         .all(db)
         .await?;
-    let status = OrderStatus::parse(&o.status).ok_or_else(|| {
-        tracing::error!(order = o.id, status = %o.status, "unknown order status in the database");
-        AppError::Internal
-    })?;
+    let status = o.status;
     let shipping = shipping_of(&o);
     Ok(Order {
         id: o.id,
@@ -277,13 +274,13 @@ pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<Order>, A
 
 /// An order's status, if the order exists.
 pub async fn status_of(db: &impl ConnectionTrait, id: i64) -> Result<Option<OrderStatus>, AppError> {
-    let status: Option<String> = order::Entity::find_by_id(id)
+    let status: Option<OrderStatus> = order::Entity::find_by_id(id)
         .select_only()
         .column(order::Column::Status)
         .into_tuple()
         .one(db)
         .await?;
-    Ok(status.as_deref().and_then(OrderStatus::parse))
+    Ok(status)
 }
 
 /// How many items (the sum of quantities) each of these orders holds.
@@ -315,16 +312,15 @@ pub async fn list(db: &impl ConnectionTrait, shopper: &Shopper) -> Result<Vec<Or
     let counts = item_counts(db, orders.iter().map(|o| o.id)).await?;
     Ok(orders
         .into_iter()
-        .filter_map(|o| {
-            let status = OrderStatus::parse(&o.status)?;
+        .map(|o| {
             let items = counts.get(&o.id).copied().unwrap_or(0);
-            Some(OrderSummary {
+            OrderSummary {
                 id: o.id,
-                status,
+                status: o.status,
                 created_at: o.created_at.to_rfc3339(),
                 item_count: i32::try_from(items).unwrap_or(i32::MAX),
                 total: Money::new(o.total, &o.currency),
-            })
+            }
         })
         .collect())
 }
@@ -398,9 +394,9 @@ pub async fn transition_in(
     next: OrderStatus,
     now: DateTime<Utc>,
 ) -> Result<Transition, AppError> {
-    let sources: Vec<&str> = OrderStatus::sources_of(next).into_iter().map(OrderStatus::as_str).collect();
+    let sources = OrderStatus::sources_of(next);
     let mut update = order::Entity::update_many()
-        .col_expr(order::Column::Status, Expr::value(next.as_str()))
+        .col_expr(order::Column::Status, Expr::value(next))
         .col_expr(order::Column::UpdatedAt, Expr::value(now));
     update = match next {
         OrderStatus::Paid => update.col_expr(order::Column::PaidAt, Expr::value(now)),
@@ -415,14 +411,14 @@ pub async fn transition_in(
     if moved.rows_affected == 0 {
         let current =
             order::Entity::find_by_id(id).one(txn).await?.ok_or_else(|| AppError::not_found("Order"))?;
-        if current.status == next.as_str() {
+        if current.status == next {
             return Ok(Transition::AlreadyThere);
         }
-        tracing::warn!(order = id, from = %current.status, to = next.as_str(), "refused order transition");
-        let from = OrderStatus::parse(&current.status).map_or("in an unknown state", OrderStatus::label);
+        let from = current.status;
+        tracing::warn!(order = id, from = from.as_str(), to = next.as_str(), "refused order transition");
         return Err(AppError::Conflict(format!(
             "This order is {} and cannot become {}.",
-            from,
+            from.label(),
             next.label()
         )));
     }
@@ -486,7 +482,7 @@ pub async fn cancel_stale(
     let ids: Vec<i64> = order::Entity::find()
         .select_only()
         .column(order::Column::Id)
-        .filter(order::Column::Status.eq(OrderStatus::Created.as_str()))
+        .filter(order::Column::Status.eq(OrderStatus::Created))
         .filter(order::Column::CreatedAt.lt(cutoff))
         .order_by_asc(order::Column::CreatedAt)
         .limit(500)

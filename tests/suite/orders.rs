@@ -359,9 +359,9 @@ async fn stale_unpaid_orders_are_cancelled(backend: Backend) {
     assert_eq!(orders::cancel_stale(db, ttl, Utc::now()).await.unwrap().len(), 1);
     assert!(orders::cancel_stale(db, ttl, Utc::now()).await.unwrap().is_empty(), "idempotent");
     let status = |id| async move { order::Entity::find_by_id(id).one(db).await.unwrap().unwrap().status };
-    assert_eq!(status(ids[0]).await, "cancelled");
-    assert_eq!(status(ids[1]).await, "paid");
-    assert_eq!(status(ids[2]).await, "created");
+    assert_eq!(status(ids[0]).await, OrderStatus::Cancelled);
+    assert_eq!(status(ids[1]).await, OrderStatus::Paid);
+    assert_eq!(status(ids[2]).await, OrderStatus::Created);
     assert_eq!(stock(db, p).await, 8);
 }
 

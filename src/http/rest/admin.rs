@@ -45,21 +45,6 @@ pub fn router() -> Router<AppState> {
         .route_layer(axum::middleware::from_fn(admin_only))
 }
 
-/// A page of admin rows, named for the OpenAPI document.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct RowPage<T> {
-    pub items: Vec<T>,
-    pub page: u32,
-    pub per_page: u32,
-    pub total: u64,
-}
-
-impl<T> From<Page<T>> for RowPage<T> {
-    fn from(p: Page<T>) -> Self {
-        Self { items: p.items, page: p.page, per_page: p.per_page, total: p.total }
-    }
-}
-
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Removed {
     pub outcome: Removal,
@@ -77,12 +62,12 @@ pub async fn dashboard(State(state): State<AppState>) -> Res<Dashboard> {
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/products", params(ProductFilter),
-    responses((status = 200, body = RowPage<AdminProduct>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Page<AdminProduct>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_products(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ProductFilter>,
-) -> Res<RowPage<AdminProduct>> {
-    Ok(Json(svc::catalog::list_products(&state.db, &q).await?.into()))
+) -> Res<Page<AdminProduct>> {
+    Ok(Json(svc::catalog::list_products(&state.db, &q).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/products", request_body = ProductInput,
@@ -233,12 +218,12 @@ pub async fn delete_coupon(
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/orders", params(OrderFilter),
-    responses((status = 200, body = RowPage<AdminOrderRow>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Page<AdminOrderRow>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_orders(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<OrderFilter>,
-) -> Res<RowPage<AdminOrderRow>> {
-    Ok(Json(svc::orders::list_orders(&state.db, &q).await?.into()))
+) -> Res<Page<AdminOrderRow>> {
+    Ok(Json(svc::orders::list_orders(&state.db, &q).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/orders/export.csv", params(OrderFilter),
@@ -266,12 +251,12 @@ pub async fn cancel_order(
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/users", params(UserFilter),
-    responses((status = 200, body = RowPage<AdminUser>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Page<AdminUser>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<UserFilter>,
-) -> Res<RowPage<AdminUser>> {
-    Ok(Json(svc::users::list_users(&state.db, &q).await?.into()))
+) -> Res<Page<AdminUser>> {
+    Ok(Json(svc::users::list_users(&state.db, &q).await?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/admin/users/{id}", params(("id" = i64, Path)), request_body = UserPatch,
@@ -298,24 +283,24 @@ pub struct ListParams {
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/payment-events", params(ListParams),
-    responses((status = 200, description = "Newest first, with payload and outcome", body = RowPage<PaymentEventView>),
+    responses((status = 200, description = "Newest first, with payload and outcome", body = Page<PaymentEventView>),
               (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn payment_events(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListParams>,
-) -> Res<RowPage<PaymentEventView>> {
+) -> Res<Page<PaymentEventView>> {
     let (page, per_page) = page_bounds(q.page, q.per_page)?;
-    Ok(Json(svc::orders::payment_events(&state.db, page, per_page).await?.into()))
+    Ok(Json(svc::orders::payment_events(&state.db, page, per_page).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/jobs", params(ListParams),
-    responses((status = 200, body = RowPage<JobRow>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Page<JobRow>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_jobs(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListParams>,
-) -> Res<RowPage<JobRow>> {
+) -> Res<Page<JobRow>> {
     let (page, per_page) = page_bounds(q.page, q.per_page)?;
-    Ok(Json(svc::jobs::list_jobs(&state.db, q.state.as_deref(), page, per_page).await?.into()))
+    Ok(Json(svc::jobs::list_jobs(&state.db, q.state.as_deref(), page, per_page).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/jobs/{id}/retry", params(("id" = String, Path, description = "Job UUID")),
@@ -331,15 +316,15 @@ pub async fn retry_job(
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/audit", params(ListParams),
-    responses((status = 200, description = "Newest first", body = RowPage<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "Newest first", body = Page<AuditEntry>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn audit_log(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ListParams>,
-) -> Res<RowPage<AuditEntry>> {
+) -> Res<Page<AuditEntry>> {
     let (page, per_page) = page_bounds(q.page, q.per_page)?;
     let entity = match (&q.entity, &q.entity_id) {
         (Some(kind), Some(id)) => Some((kind.as_str(), id.as_str())),
         _ => None,
     };
-    Ok(Json(svc::audit_log(&state.db, entity, page, per_page).await?.into()))
+    Ok(Json(svc::audit_log(&state.db, entity, page, per_page).await?))
 }

@@ -1,12 +1,11 @@
 use crate::flows::state::AppState;
 use crate::http::extract::{ApiQuery, Id};
 use crate::http::ApiError;
-use crate::models::{Category, Product, ProductQuery, ProductSummary, RawProductQuery};
+use crate::models::{Category, Page, Product, ProductQuery, ProductSummary, RawProductQuery};
 use crate::services::catalog;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
 
 /// Categories and products, for anyone.
 pub fn router() -> Router<AppState> {
@@ -14,15 +13,6 @@ pub fn router() -> Router<AppState> {
         .route("/categories", get(categories))
         .route("/products", get(products))
         .route("/products/{id}", get(product))
-}
-
-/// `Page<ProductSummary>`, named for the OpenAPI document.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ProductPage {
-    pub items: Vec<ProductSummary>,
-    pub page: u32,
-    pub per_page: u32,
-    pub total: u64,
 }
 
 #[utoipa::path(get, path = "/api/v1/categories", responses((status = 200, body = [Category])))]
@@ -35,7 +25,7 @@ pub async fn categories(State(state): State<AppState>) -> Result<Json<Vec<Catego
     path = "/api/v1/products",
     params(RawProductQuery),
     responses(
-        (status = 200, body = ProductPage),
+        (status = 200, body = Page<ProductSummary>),
         (status = 404, description = "Unknown category", body = crate::http::error::ErrorBody),
         (status = 422, description = "Invalid parameters", body = crate::http::error::ErrorBody),
     )
@@ -43,10 +33,10 @@ pub async fn categories(State(state): State<AppState>) -> Result<Json<Vec<Catego
 pub async fn products(
     State(state): State<AppState>,
     ApiQuery(raw): ApiQuery<RawProductQuery>,
-) -> Result<Json<ProductPage>, ApiError> {
+) -> Result<Json<Page<ProductSummary>>, ApiError> {
     let query = ProductQuery::parse(&raw)?;
     let page = catalog::list_products(&state.db, &query).await?;
-    Ok(Json(ProductPage { items: page.items, page: page.page, per_page: page.per_page, total: page.total }))
+    Ok(Json(page))
 }
 
 #[utoipa::path(

@@ -72,7 +72,6 @@ use utoipa::OpenApi;
         crate::models::ProductSummary,
         crate::models::Product,
         crate::models::Money,
-        catalog::ProductPage,
         crate::models::Cart,
         crate::models::CartLine,
         crate::models::AppliedCoupon,

@@ -30,7 +30,7 @@ async fn window(
         .column_as(order::Column::Id.count(), "n")
         // PostgreSQL sums bigint as numeric: bring it back to bigint.
         .column_as(Expr::col(order::Column::Total).sum().cast_as(Alias::new("BIGINT")), "revenue")
-        .filter(order::Column::Status.eq(OrderStatus::Paid.as_str()))
+        .filter(order::Column::Status.eq(OrderStatus::Paid))
         .filter(order::Column::PaidAt.gte(since))
         .into_tuple()
         .one(db)
@@ -70,7 +70,7 @@ pub async fn dashboard(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<
         window(db, "Last 7 days", today - Duration::days(6)).await?,
         window(db, "Last 30 days", today - Duration::days(CHART_DAYS - 1)).await?,
     ];
-    let by_status: Vec<(String, i64)> = order::Entity::find()
+    let by_status: Vec<(OrderStatus, i64)> = order::Entity::find()
         .select_only()
         .column(order::Column::Status)
         .column_as(order::Column::Id.count(), "n")
@@ -81,7 +81,7 @@ pub async fn dashboard(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<
     let by_status = [OrderStatus::Created, OrderStatus::Paid, OrderStatus::Cancelled]
         .into_iter()
         .map(|s| {
-            let n = by_status.iter().find(|(name, _)| name == s.as_str()).map_or(0, |(_, n)| *n);
+            let n = by_status.iter().find(|(status, _)| *status == s).map_or(0, |(_, n)| *n);
             (s, n.max(0) as u64)
         })
         .collect();
@@ -89,7 +89,7 @@ pub async fn dashboard(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<
         .select_only()
         .column(order::Column::PaidAt)
         .column(order::Column::Total)
-        .filter(order::Column::Status.eq(OrderStatus::Paid.as_str()))
+        .filter(order::Column::Status.eq(OrderStatus::Paid))
         .filter(order::Column::PaidAt.gte(today - Duration::days(CHART_DAYS - 1)))
         .into_tuple()
         .all(db)

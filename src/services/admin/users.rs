@@ -17,7 +17,7 @@ use sea_orm::{
 pub fn admin_user(u: user::Model) -> AdminUser {
     AdminUser {
         id: u.id,
-        role: Role::parse(&u.role).unwrap_or(Role::Customer),
+        role: u.role,
         email: u.email,
         name: u.name,
         disabled: u.disabled,
@@ -69,7 +69,7 @@ pub async fn update_user(
         user::Entity::find()
             .select_only()
             .column(user::Column::Id)
-            .filter(user::Column::Role.eq(Role::Admin.as_str()))
+            .filter(user::Column::Role.eq(Role::Admin))
             .order_by_asc(user::Column::Id)
             .lock_exclusive()
             .into_tuple::<i64>()
@@ -79,7 +79,7 @@ pub async fn update_user(
     let before = get_user(db, id).await?;
     let mut update = user::Entity::update_many().col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()));
     if let Some(role) = patch.role {
-        update = update.col_expr(user::Column::Role, Expr::value(role.as_str()));
+        update = update.col_expr(user::Column::Role, Expr::value(role));
     }
     if let Some(disabled) = patch.disabled {
         update = update.col_expr(user::Column::Disabled, Expr::value(disabled));
@@ -88,7 +88,7 @@ pub async fn update_user(
         return Err(AppError::not_found("User"));
     }
     let active_admins = user::Entity::find()
-        .filter(user::Column::Role.eq(Role::Admin.as_str()))
+        .filter(user::Column::Role.eq(Role::Admin))
         .filter(user::Column::Disabled.eq(false))
         .count(&txn)
         .await?;

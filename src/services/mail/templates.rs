@@ -234,7 +234,7 @@ mod tests {
             email: "ada@example.com".into(),
             name: format!("Ada {HOSTILE}"),
             password_hash: String::new(),
-            role: "customer".into(),
+            role: crate::models::account::Role::Customer,
             disabled: false,
             first_name: None,
             last_name: None,

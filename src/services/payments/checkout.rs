@@ -70,7 +70,7 @@ pub async fn start_checkout(
         .col_expr(order::Column::CheckoutAttempts, Expr::value(attempt))
         .col_expr(order::Column::UpdatedAt, Expr::value(now))
         .filter(order::Column::Id.eq(order_id))
-        .filter(order::Column::Status.eq(OrderStatus::Created.as_str()))
+        .filter(order::Column::Status.eq(OrderStatus::Created))
         .exec(db)
         .await?;
     tracing::info!(order = order_id, session = %session.session_id, attempt, "checkout session started");
@@ -162,8 +162,7 @@ pub async fn expire_checkout(
     let Some(row) = order::Entity::find_by_id(order_id).one(db).await? else {
         return Ok(());
     };
-    let Some(session_id) = row.checkout_session_id.filter(|_| row.status == OrderStatus::Cancelled.as_str())
-    else {
+    let Some(session_id) = row.checkout_session_id.filter(|_| row.status == OrderStatus::Cancelled) else {
         return Ok(());
     };
     match stripe.expire_session(&session_id).await {

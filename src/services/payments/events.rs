@@ -270,7 +270,7 @@ async fn apply(
         EventKind::Paid(facts) => mark_paid(txn, settings, current, facts, now).await,
         EventKind::AwaitingPayment(_) => Ok(Applied::just(EventOutcome::AwaitingPayment)),
         EventKind::PaymentFailed { reason, .. } => {
-            if current.status != OrderStatus::Created.as_str() {
+            if current.status != OrderStatus::Created {
                 return Ok(Applied::just(EventOutcome::PaymentFailed));
             }
             tracing::info!(order = order_id, %reason, "payment failed; the order stays open for another try");

@@ -23,7 +23,7 @@ pub use events::{
 };
 
 use crate::entities::{order, payment_event};
-use crate::models::{AppError, OrderStatus, PaymentIssue};
+use crate::models::{AppError, PaymentIssue};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 /// Orders flagged by payment processing (refund due, or a payment that did not match),
@@ -37,14 +37,12 @@ pub async fn issues(db: &impl ConnectionTrait) -> Result<Vec<PaymentIssue>, AppE
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|o| {
-            Some(PaymentIssue {
-                order_id: o.id,
-                status: OrderStatus::parse(&o.status)?,
-                total: crate::models::Money::new(o.total, &o.currency),
-                refund_due: o.refund_due,
-                problem: o.payment_problem.unwrap_or_default(),
-            })
+        .map(|o| PaymentIssue {
+            order_id: o.id,
+            status: o.status,
+            total: crate::models::Money::new(o.total, &o.currency),
+            refund_due: o.refund_due,
+            problem: o.payment_problem.unwrap_or_default(),
         })
         .collect())
 }

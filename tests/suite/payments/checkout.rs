@@ -33,7 +33,7 @@ async fn emulator_pipeline_through_async_stripe(backend: Backend) {
     assert_eq!(back, format!("{}/payment/success?session_id={}", env.site_url(), link.session_id));
 
     wait_for(20, "the webhook to pay the order", || async {
-        (order_row(env.db(), o.id).await.status == "paid").then_some(())
+        (order_row(env.db(), o.id).await.status == OrderStatus::Paid).then_some(())
     })
     .await;
     let stored = wait_for(20, "both events to be processed", || async {

@@ -45,7 +45,7 @@ async fn five_deliveries_pay_once_and_mail_once(backend: Backend) {
     assert_eq!(outcomes[0], EventOutcome::Paid);
     assert!(outcomes[1..].iter().all(|o| *o == EventOutcome::AlreadyProcessed), "{outcomes:?}");
     let row = order_row(env.db(), o.id).await;
-    assert_eq!(row.status, "paid");
+    assert_eq!(row.status, OrderStatus::Paid);
     assert_eq!(row.payment_intent_id.as_deref(), Some("pi_cs_five"));
     assert!(row.paid_at.is_some());
     let mails = mails_with_subject(env.db(), "Payment received").await;
@@ -111,9 +111,9 @@ async fn every_event_type_has_its_effect(backend: Backend) {
             EventOutcome::Ignored,
         ]
     );
-    assert_eq!(order_row(db, delayed.id).await.status, "paid");
-    assert_eq!(order_row(db, failing.id).await.status, "created");
-    assert_eq!(order_row(db, expiring.id).await.status, "cancelled");
+    assert_eq!(order_row(db, delayed.id).await.status, OrderStatus::Paid);
+    assert_eq!(order_row(db, failing.id).await.status, OrderStatus::Created);
+    assert_eq!(order_row(db, expiring.id).await.status, OrderStatus::Cancelled);
     let retry =
         mails_with_subject(db, &format!("Payment for order #{} did not go through", failing.id)).await;
     assert_eq!(retry.len(), 2, "one retry mail per failure event");
@@ -188,14 +188,14 @@ async fn late_and_out_of_order_events_never_undo_a_state(backend: Backend) {
             EventOutcome::AmountMismatch,
         ]
     );
-    assert_eq!(order_row(db, paid.id).await.status, "paid");
+    assert_eq!(order_row(db, paid.id).await.status, OrderStatus::Paid);
     let flagged = order_row(db, cancelled.id).await;
-    assert_eq!(flagged.status, "cancelled");
+    assert_eq!(flagged.status, OrderStatus::Cancelled);
     assert!(flagged.refund_due);
     assert!(flagged.payment_problem.unwrap().contains("refund due"));
     for id in [short.id, euro.id] {
         let row = order_row(db, id).await;
-        assert_eq!(row.status, "created");
+        assert_eq!(row.status, OrderStatus::Created);
         assert!(!row.refund_due);
         assert!(row.payment_problem.unwrap().contains("not marked paid"));
     }
@@ -243,7 +243,7 @@ async fn reconciler_recovers_an_event_whose_job_was_lost(backend: Backend) {
     );
     let workers = Workers::start(env.state.jobs.clone(), 1);
     wait_for(20, "the recovered event to pay the order", || async {
-        (order_row(env.db(), o.id).await.status == "paid").then_some(())
+        (order_row(env.db(), o.id).await.status == OrderStatus::Paid).then_some(())
     })
     .await;
     workers.shutdown(Duration::from_secs(5)).await;
@@ -276,7 +276,7 @@ async fn racing_workers_apply_one_event_once(backend: Backend) {
     let runs =
         futures::future::join_all((0..8).map(|_| payments::process_event(env.db(), &settings, id))).await;
     assert!(runs.iter().all(|r| r.as_ref().unwrap().outcome == EventOutcome::AlreadyProcessed));
-    assert_eq!(order_row(env.db(), o.id).await.status, "paid");
+    assert_eq!(order_row(env.db(), o.id).await.status, OrderStatus::Paid);
     assert_eq!(mails_with_subject(env.db(), "Payment received").await.len(), 1);
     // Placing the order queued its own mail in the same transaction; count payment mails.
     let payment_files = std::fs::read_dir(env.dir.path().join("mail"))
