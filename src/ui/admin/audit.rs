@@ -1,7 +1,7 @@
 //! Back office: the audit log.
 
 use super::page_param;
-use super::{refused, short_time, AdminShell, Pager};
+use super::{short_time, AdminShell, Loaded, Pager};
 use crate::models::admin::AuditEntry;
 use crate::models::{AppError, Page};
 use leptos::prelude::*;
@@ -19,10 +19,7 @@ pub fn AuditPage() -> impl IntoView {
     let page = page_param();
     let data = Resource::new(move || page.get(), admin_audit);
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(entries) => view! {
+        <Loaded data=data ok=move |entries| view! {
                         <AdminShell title="Audit log">
                             {if entries.items.is_empty() {
                                 view! { <p>"No admin changes yet."</p> }.into_any()
@@ -47,10 +44,6 @@ pub fn AuditPage() -> impl IntoView {
                                 }.into_any()
                             }}
                         </AdminShell>
-                    }.into_any(),
-                    Err(e) => refused(e),
-                }
-            })}
-        </Suspense>
+                    }/>
     }
 }

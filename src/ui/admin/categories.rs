@@ -1,7 +1,7 @@
 //! Back office: categories (add, rename, delete when empty).
 
 use super::products::admin_categories;
-use super::{refused, AdminShell};
+use super::{AdminShell, IdButton, Loaded};
 use crate::models::admin::AdminCategory;
 use crate::models::AppError;
 use crate::ui::forms::{field_error, form_error, FormError};
@@ -35,10 +35,7 @@ pub fn CategoriesPage() -> impl IntoView {
     let remove = ServerAction::<DeleteCategory>::new();
     let data = Resource::new(move || (save.version().get(), remove.version().get()), |_| admin_categories());
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(categories) => view! {
+        <Loaded data=data ok=move |categories| view! {
                         <AdminShell title="Categories">
                             <FormError error=form_error(save)/>
                             <FormError error=form_error(remove)/>
@@ -61,10 +58,7 @@ pub fn CategoriesPage() -> impl IntoView {
                                                 </ActionForm>
                                             </td>
                                             <td>
-                                                <ActionForm action=remove attr:class="inline">
-                                                    <input type="hidden" name="id" value=c.id.to_string()/>
-                                                    <button type="submit" class="danger" aria-label=delete_label>"Delete"</button>
-                                                </ActionForm>
+                                                <IdButton action=remove id=c.id.to_string() label="Delete" danger=true aria_label=delete_label/>
                                             </td>
                                         </tr>
                                     }
@@ -82,10 +76,6 @@ pub fn CategoriesPage() -> impl IntoView {
                                 <button type="submit">"Add category"</button>
                             </ActionForm>
                         </AdminShell>
-                    }.into_any(),
-                    Err(e) => refused(e),
-                }
-            })}
-        </Suspense>
+                    }/>
     }
 }

@@ -1,6 +1,6 @@
 //! Back office: coupons (add, edit, on/off, delete).
 
-use super::{refused, AdminShell};
+use super::{AdminShell, IdButton, Loaded};
 use crate::models::admin::AdminCoupon;
 use crate::models::AppError;
 use crate::ui::forms::{field_error, form_error, FormError};
@@ -108,10 +108,7 @@ pub fn CouponsPage() -> impl IntoView {
         |_| admin_coupons(),
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(coupons) => view! {
+        <Loaded data=data ok=move |coupons| view! {
                         <AdminShell title="Coupons">
                             <FormError error=form_error(toggle)/>
                             <FormError error=form_error(remove)/>
@@ -137,15 +134,8 @@ pub fn CouponsPage() -> impl IntoView {
                                                     <td>{valid}</td>
                                                     <td>{if c.active { "Yes" } else { "No" }}</td>
                                                     <td>
-                                                        <ActionForm action=toggle attr:class="inline">
-                                                            <input type="hidden" name="id" value=c.id.to_string()/>
-                                                            <input type="hidden" name="active" value=(!c.active).to_string()/>
-                                                            <button type="submit">{toggle_label}</button>
-                                                        </ActionForm>
-                                                        <ActionForm action=remove attr:class="inline">
-                                                            <input type="hidden" name="id" value=c.id.to_string()/>
-                                                            <button type="submit" class="danger">{delete_label}</button>
-                                                        </ActionForm>
+                                                        <IdButton action=toggle id=c.id.to_string() label=toggle_label fields=vec![("active", (!c.active).to_string())]/>
+                                                        <IdButton action=remove id=c.id.to_string() label=delete_label danger=true/>
                                                         <details>
                                                             <summary>{edit_label}</summary>
                                                             <ActionForm action=edit attr:class="stacked">
@@ -170,10 +160,6 @@ pub fn CouponsPage() -> impl IntoView {
                                 <button type="submit">"Add coupon"</button>
                             </ActionForm>
                         </AdminShell>
-                    }.into_any(),
-                    Err(e) => refused(e),
-                }
-            })}
-        </Suspense>
+                    }/>
     }
 }

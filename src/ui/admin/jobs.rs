@@ -1,7 +1,7 @@
 //! Back office: the job queue (filter by state, retry a failed job).
 
 use super::page_param;
-use super::{query_param, refused, short_time, AdminShell, Pager};
+use super::{query_param, short_time, AdminShell, IdButton, Loaded, Pager};
 use crate::models::admin::JobRow;
 use crate::models::{AppError, Page};
 use leptos::prelude::*;
@@ -31,10 +31,7 @@ pub fn JobsPage() -> impl IntoView {
         |(s, page, _)| admin_jobs(s, page),
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(jobs) => {
+        <Loaded data=data ok=move |jobs| {
                         let current = state_filter.get_untracked().unwrap_or_default();
                         let base = format!("/admin/jobs?state={current}");
                         view! {
@@ -71,10 +68,7 @@ pub fn JobsPage() -> impl IntoView {
                                                         <td>{short_time(&j.scheduled_at)}</td>
                                                         <td>{j.error.clone().unwrap_or_default()}</td>
                                                         <td>{(j.state == "failed").then(|| view! {
-                                                            <ActionForm action=retry attr:class="inline">
-                                                                <input type="hidden" name="id" value=j.id.clone()/>
-                                                                <button type="submit">"Retry now"</button>
-                                                            </ActionForm>
+                                                            <IdButton action=retry id=j.id.clone() label="Retry now"/>
                                                         })}</td>
                                                     </tr>
                                                 }).collect_view()}
@@ -84,11 +78,7 @@ pub fn JobsPage() -> impl IntoView {
                                     }.into_any()
                                 }}
                             </AdminShell>
-                        }.into_any()
-                    }
-                    Err(e) => refused(e),
-                }
-            })}
-        </Suspense>
+                        }
+        }/>
     }
 }

@@ -81,6 +81,74 @@ pub fn AdminShell(#[prop(into)] title: String, children: Children) -> impl IntoV
     }
 }
 
+/// A back-office page's data: "Loading…" while it loads, then `ok(data)`, or what
+/// [`refused`] shows when its server function said no.
+#[component]
+pub fn Loaded<T, F, V>(data: Resource<Result<T, AppError>>, ok: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            {move || {
+                let ok = ok.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => ok(d).into_any(),
+                        Err(e) => refused(e),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// One button acting on one record: an `ActionForm` posting the record's `id` (and any
+/// further fixed fields) hidden, so every such action has the same shape and works
+/// without JavaScript.
+#[component]
+pub fn IdButton<ServFn, OutputProtocol>(
+    action: ServerAction<ServFn>,
+    #[prop(into)] id: String,
+    #[prop(into)] label: String,
+/// Further hidden fields, as (name, value).
+    #[prop(optional)]
+    fields: Vec<(&'static str, String)>,
+/// Styled as a destructive action.
+    #[prop(optional)]
+    danger: bool,
+/// A fuller accessible name than the label (e.g. which record it acts on).
+    #[prop(optional, into)]
+    aria_label: Option<String>,
+/// On its own line rather than inline in a table row.
+    #[prop(optional)]
+    standalone: bool,
+) -> impl IntoView
+where
+    ServFn: serde::de::DeserializeOwned
+        + leptos::server_fn::ServerFn<Protocol = leptos::server_fn::Http<leptos::server_fn::codec::PostUrl, OutputProtocol>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    <<ServFn::Client as leptos::server_fn::client::Client<ServFn::Error>>::Request as leptos::server_fn::request::ClientReq<
+        ServFn::Error,
+    >>::FormData: From<leptos::web_sys::FormData>,
+    ServFn::Output: Send + Sync + 'static,
+    ServFn::Error: Send + Sync + 'static,
+    <ServFn as leptos::server_fn::ServerFn>::Client: leptos::server_fn::client::Client<<ServFn as leptos::server_fn::ServerFn>::Error>,
+{
+    view! {
+        <ActionForm action attr:class=(!standalone).then_some("inline")>
+            <input type="hidden" name="id" value=id/>
+            {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
+            <button type="submit" class=danger.then_some("danger") aria-label=aria_label>{label}</button>
+        </ActionForm>
+    }
+}
+
 /// What an admin page shows when its server function refused: log in, or the error.
 pub fn refused(error: AppError) -> AnyView {
     match error {
@@ -131,14 +199,7 @@ pub fn query_param(name: &'static str) -> Memo<Option<String>> {
 pub fn DashboardPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| admin_dashboard());
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <AdminShell title="Back office"><DashboardView d/></AdminShell> }.into_any(),
-                    Err(e) => refused(e),
-                }
-            })}
-        </Suspense>
+        <Loaded data=data ok=move |d| view! { <AdminShell title="Back office"><DashboardView d/></AdminShell> }/>
     }
 }
 

@@ -1,6 +1,6 @@
 //! Back office: orders (filters, sort, pages, CSV export) and one order's detail.
 
-use super::{refused, short_time, AdminShell, Pager};
+use super::{refused, short_time, AdminShell, IdButton, Loaded, Pager};
 use crate::models::admin::{AdminOrderDetail, AdminOrderRow, OrderFilter};
 use crate::models::{AppError, OrderStatus, Page};
 use crate::ui::forms::{form_error, FormError};
@@ -156,14 +156,7 @@ pub fn OrderAdminPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <AdminShell title=format!("Order #{}", d.order.id)><OrderAdminView d cancel/></AdminShell> }.into_any(),
-                    Err(e) => refused(e),
-                }
-            })}
-        </Suspense>
+        <Loaded data=data ok=move |d| view! { <AdminShell title=format!("Order #{}", d.order.id)><OrderAdminView d cancel/></AdminShell> }/>
     }
 }
 
@@ -229,10 +222,7 @@ fn OrderAdminView(d: AdminOrderDetail, cancel: ServerAction<AdminCancelOrder>) -
             <h2>"Cancel"</h2>
             <p>"Cancelling releases the reserved stock and closes the payment page."</p>
             <FormError error=form_error(cancel)/>
-            <ActionForm action=cancel>
-                <input type="hidden" name="id" value=o.id.to_string()/>
-                <button type="submit" class="danger">"Cancel order"</button>
-            </ActionForm>
+            <IdButton action=cancel id=o.id.to_string() label="Cancel order" danger=true standalone=true/>
         })}
     }
 }

@@ -1,7 +1,7 @@
 //! Back office: every Stripe event with outcome and payload.
 
 use super::page_param;
-use super::{refused, short_time, AdminShell, Pager};
+use super::{short_time, AdminShell, Loaded, Pager};
 use crate::models::admin::PaymentEventView;
 use crate::models::{AppError, Page};
 use leptos::prelude::*;
@@ -19,10 +19,7 @@ pub fn PaymentsPage() -> impl IntoView {
     let page = page_param();
     let data = Resource::new(move || page.get(), admin_payment_events);
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(events) => view! {
+        <Loaded data=data ok=move |events| view! {
                         <AdminShell title="Payment events">
                             {if events.items.is_empty() {
                                 view! { <p>"No payment events yet."</p> }.into_any()
@@ -47,10 +44,6 @@ pub fn PaymentsPage() -> impl IntoView {
                                 }.into_any()
                             }}
                         </AdminShell>
-                    }.into_any(),
-                    Err(e) => refused(e),
-                }
-            })}
-        </Suspense>
+                    }/>
     }
 }

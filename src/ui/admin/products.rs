@@ -1,6 +1,6 @@
 //! Back office: products (list, filters, bulk availability, create/edit, image, remove).
 
-use super::{query_param, refused, AdminShell, Pager};
+use super::{query_param, refused, AdminShell, IdButton, Loaded, Pager};
 use crate::models::admin::{AdminCategory, AdminProduct, ProductFilter, ProductSort, Removal};
 use crate::models::{AppError, Page};
 use crate::ui::forms::{field_error, form_error, FormError};
@@ -141,10 +141,7 @@ pub fn ProductsPage() -> impl IntoView {
     let changed = query_param("changed");
     let bulk_error = query_param("bulk_error");
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((page, categories)) => {
+        <Loaded data=data ok=move |(page, categories)| {
                         let f = filter.get_untracked();
                         view! {
                             <AdminShell title="Products">
@@ -154,12 +151,8 @@ pub fn ProductsPage() -> impl IntoView {
                                 <ProductFilters f=f.clone() categories/>
                                 <ProductTable page=page f/>
                             </AdminShell>
-                        }.into_any()
-                    }
-                    Err(e) => refused(e),
-                }
-            })}
-        </Suspense>
+                        }
+        }/>
     }
 }
 
@@ -392,10 +385,7 @@ fn ProductRemoval(product: AdminProduct, remove: ServerAction<DeleteProduct>) ->
             } else {
                 view! {
                     <p>"A product nobody ordered is deleted; one that was ordered is archived instead."</p>
-                    <ActionForm action=remove>
-                        <input type="hidden" name="id" value=product.id.to_string()/>
-                        <button type="submit" class="danger">"Delete product"</button>
-                    </ActionForm>
+                    <IdButton action=remove id=product.id.to_string() label="Delete product" danger=true standalone=true/>
                 }.into_any()
             }}
         </section>

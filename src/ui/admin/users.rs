@@ -1,7 +1,7 @@
 //! Back office: users (search, roles, disable).
 
 use super::page_param;
-use super::{query_param, refused, AdminShell, Pager};
+use super::{query_param, AdminShell, IdButton, Loaded, Pager};
 use crate::models::account::Role;
 use crate::models::admin::{AdminUser, UserFilter};
 use crate::models::{AppError, Page};
@@ -45,10 +45,7 @@ pub fn UsersPage() -> impl IntoView {
         |(q, page, _)| admin_users(UserFilter { q, page, per_page: None }),
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(users) => {
+        <Loaded data=data ok=move |users| {
                         let search = q.get_untracked().unwrap_or_default();
                         let base = format!("/admin/users?q={}", crate::models::admin::encode_query_value(&search));
                         view! {
@@ -67,12 +64,8 @@ pub fn UsersPage() -> impl IntoView {
                                     view! { <UserTable rows=users.items.clone() change/><Pager page=users base/> }.into_any()
                                 }}
                             </AdminShell>
-                        }.into_any()
-                    }
-                    Err(e) => refused(e),
-                }
-            })}
-        </Suspense>
+                        }
+        }/>
     }
 }
 
@@ -96,16 +89,8 @@ fn UserTable(rows: Vec<AdminUser>, change: ServerAction<UpdateUser>) -> impl Int
                             <td>{if u.role == Role::Admin { "Admin" } else { "Customer" }}</td>
                             <td>{if u.disabled { "Disabled" } else { "Active" }}</td>
                             <td>
-                                <ActionForm action=change attr:class="inline">
-                                    <input type="hidden" name="id" value=u.id.to_string()/>
-                                    <input type="hidden" name="role" value=role_to/>
-                                    <button type="submit">{role_label}</button>
-                                </ActionForm>
-                                <ActionForm action=change attr:class="inline">
-                                    <input type="hidden" name="id" value=u.id.to_string()/>
-                                    <input type="hidden" name="disabled" value=(!u.disabled).to_string()/>
-                                    <button type="submit" class=if u.disabled { "" } else { "danger" }>{disable_label}</button>
-                                </ActionForm>
+                                <IdButton action=change id=u.id.to_string() label=role_label fields=vec![("role", role_to.to_string())]/>
+                                <IdButton action=change id=u.id.to_string() label=disable_label fields=vec![("disabled", (!u.disabled).to_string())] danger=!u.disabled/>
                             </td>
                         </tr>
                     }
