@@ -37,16 +37,15 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .reload_port(config.reload_port)
         .env(if config.leptos_env_prod { leptos::config::Env::PROD } else { leptos::config::Env::DEV })
         .build();
+    let config = Arc::new(config);
     let jobs = queue::JobContext {
         db: db.clone(),
         queue,
         transport,
-        mail_from: config.mail_from.clone(),
-        unpaid_order_ttl: config.unpaid_order_ttl,
-        site_url: config.site_url.clone(),
         stripe: stripe.clone(),
+        config: config.clone(),
     };
-    Ok(AppState { leptos_options, db, config: Arc::new(config), jobs, stripe })
+    Ok(AppState { leptos_options, db, config, jobs, stripe })
 }
 
 /// The page routes, generated from the UI's `<Routes>`. Generate them once per process,

@@ -4,7 +4,7 @@
 use crate::flows::state::AppState;
 use crate::models::{AppError, Shipping};
 use crate::services::cart::Shopper;
-use crate::services::orders::{self, MailSettings, Placed};
+use crate::services::orders::{self, Placed};
 
 pub async fn place_order(
     state: &AppState,
@@ -12,6 +12,5 @@ pub async fn place_order(
     shipping: &Shipping,
     idempotency_key: &str,
 ) -> Result<Placed, AppError> {
-    let settings = MailSettings { from: &state.config.mail_from, site_url: &state.config.site_url };
-    orders::place(&state.db, shopper, shipping, idempotency_key, &settings).await
+    orders::place(&state.db, shopper, shipping, idempotency_key, &state.jobs.mail_settings()).await
 }

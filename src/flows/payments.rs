@@ -5,16 +5,13 @@ use crate::flows::auth::AuthSession;
 use crate::flows::state::AppState;
 use crate::models::{AppError, Order, OrderStatus};
 use crate::services::cart::Shopper;
-use crate::services::orders::{self, MailSettings};
-use crate::services::payments::{self, CheckoutLink, CheckoutSettings};
+use crate::services::orders::{self};
+use crate::services::payments::{self, CheckoutLink};
 
 /// Starts or resumes paying for an order: the page to send the shopper to.
 pub async fn pay(state: &AppState, shopper: &Shopper, order_id: i64) -> Result<CheckoutLink, AppError> {
-    let settings = CheckoutSettings {
-        site_url: &state.config.site_url,
-        unpaid_order_ttl: state.config.unpaid_order_ttl,
-    };
-    payments::start_checkout(&state.db, &state.stripe, shopper, order_id, &settings).await
+    payments::start_checkout(&state.db, &state.stripe, shopper, order_id, &state.jobs.checkout_settings())
+        .await
 }
 
 /// The shopper cancels an unpaid order; its open payment page is closed in the background.
@@ -32,7 +29,7 @@ pub struct Confirmation {
 /// The success page: confirm the session with Stripe and apply it (idempotent with the
 /// webhook).
 pub async fn confirm(state: &AppState, session_id: &str) -> Result<Confirmation, AppError> {
-    let settings = MailSettings { from: &state.config.mail_from, site_url: &state.config.site_url };
+    let settings = state.jobs.mail_settings();
     let (order_id, _) = payments::confirm(&state.db, &state.stripe, &settings, session_id).await?;
     let paid = match order_id {
         Some(id) => orders::status_of(&state.db, id).await? == Some(OrderStatus::Paid),

@@ -49,7 +49,7 @@ pub async fn housekeeping(ctx: &JobContext) {
         tracing::warn!(error = %e, "payment event reconcile failed");
     }
     if let Err(e) =
-        crate::services::orders::cancel_stale(&ctx.db, ctx.unpaid_order_ttl, chrono::Utc::now()).await
+        crate::services::orders::cancel_stale(&ctx.db, ctx.config.unpaid_order_ttl, chrono::Utc::now()).await
     {
         tracing::warn!(error = %e, "stale order cancel failed");
     }

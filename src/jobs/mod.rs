@@ -18,24 +18,41 @@ pub use process_payment_event::{process_payment_later, ProcessPaymentEvent};
 pub use send_mail::{deliver_later, send_mail, SendMail};
 pub use worker::{Workers, RECONCILE_EVERY};
 
+use crate::infra::config::Config;
 use crate::infra::mail::Transport;
+use crate::services::orders::MailSettings;
+use crate::services::payments::CheckoutSettings;
 use fang::{AsyncQueue, AsyncQueueable, AsyncRunnable, FangError};
 use lettre::message::Mailbox;
 use sea_orm::DatabaseConnection;
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
-/// What a running job may use.
+/// What a running job may use: the gateways, built once at start-up, and the one
+/// configuration (shared with `AppState`, never copied field by field).
 #[derive(Clone)]
 pub struct JobContext {
     pub db: DatabaseConnection,
     pub queue: AsyncQueue,
     pub transport: Transport,
-    pub mail_from: Mailbox,
-    /// Unpaid orders older than this are cancelled by the periodic housekeeping.
-    pub unpaid_order_ttl: Duration,
-    /// Public base URL, for links in mail.
-    pub site_url: String,
     pub stripe: crate::infra::stripe::Stripe,
+    pub config: Arc<Config>,
+}
+
+impl JobContext {
+    /// Who mails come from.
+    pub fn mail_from(&self) -> &Mailbox {
+        &self.config.mail_from
+    }
+
+    /// What the services that write mail need: the sender and the site's public URL.
+    pub fn mail_settings(&self) -> MailSettings<'_> {
+        MailSettings { from: &self.config.mail_from, site_url: &self.config.site_url }
+    }
+
+    /// What starting a Checkout Session needs.
+    pub fn checkout_settings(&self) -> CheckoutSettings<'_> {
+        CheckoutSettings { site_url: &self.config.site_url, unpaid_order_ttl: self.config.unpaid_order_ttl }
+    }
 }
 
 tokio::task_local! {

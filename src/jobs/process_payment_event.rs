@@ -1,7 +1,6 @@
 //! `ProcessPaymentEvent`: applies one stored Stripe event.
 
 use super::{submit, JobContext};
-use crate::services::orders::MailSettings;
 use crate::services::payments;
 use fang::{AsyncQueueable, AsyncRunnable, FangError};
 
@@ -14,8 +13,7 @@ pub use crate::services::tasks::ProcessPaymentEvent;
 impl AsyncRunnable for ProcessPaymentEvent {
     async fn run(&self, _queue: &dyn AsyncQueueable) -> Result<(), FangError> {
         let ctx = super::context();
-        let settings = MailSettings { from: &ctx.mail_from, site_url: &ctx.site_url };
-        payments::process_event(&ctx.db, &settings, self.event_id)
+        payments::process_event(&ctx.db, &ctx.mail_settings(), self.event_id)
             .await
             .map(|_| ())
             .map_err(|e| FangError { description: e.to_string() })

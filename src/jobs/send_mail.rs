@@ -14,7 +14,7 @@ pub use crate::services::tasks::SendMail;
 impl AsyncRunnable for SendMail {
     async fn run(&self, _queue: &dyn AsyncQueueable) -> Result<(), FangError> {
         let ctx = super::context();
-        match mail::deliver(&ctx.db, &ctx.transport, &ctx.mail_from, self.mail_id).await {
+        match mail::deliver(&ctx.db, &ctx.transport, ctx.mail_from(), self.mail_id).await {
             Ok(outcome) => {
                 tracing::info!(mail = %self.mail_id, ?outcome, "mail delivered");
                 Ok(())
@@ -36,7 +36,7 @@ impl AsyncRunnable for SendMail {
 /// Stores a message in the outbox and queues its delivery, in one transaction.
 pub async fn send_mail(ctx: &JobContext, email: &Email) -> Result<Uuid, crate::models::AppError> {
     let txn = ctx.db.begin().await?;
-    let id = mail::queue(&txn, &ctx.mail_from, email).await?;
+    let id = mail::queue(&txn, ctx.mail_from(), email).await?;
     txn.commit().await?;
     crate::infra::queue::wake();
     Ok(id)

@@ -172,7 +172,7 @@ async fn file_transport_writes_eml_for_the_dev_mailbox(backend: Backend) {
 async fn reconciler_recovers_a_lost_enqueue(backend: Backend) {
     let env = TestEnv::new(backend, &[]).await;
     // Stored in the outbox, then its queued delivery was lost.
-    let id = mail::queue(env.db(), &env.state.jobs.mail_from, &email("dee@example.com")).await.unwrap();
+    let id = mail::queue(env.db(), env.state.jobs.mail_from(), &email("dee@example.com")).await.unwrap();
     env.lose_queued_tasks().await;
     assert_eq!(reconcile_outbox(&env.state.jobs).await.unwrap(), 0, "fresh rows are left alone");
     outbox_mail::Entity::update_many()
@@ -194,7 +194,7 @@ async fn reconciler_recovers_a_lost_enqueue(backend: Backend) {
 
 async fn a_mail_is_queued_with_its_change_and_not_without_it(backend: Backend) {
     let env = TestEnv::new(backend, &[]).await;
-    let from = &env.state.jobs.mail_from;
+    let from = env.state.jobs.mail_from();
     // Rolled back: neither the message nor its delivery exists.
     let txn = env.db().begin().await.unwrap();
     mail::queue(&txn, from, &email("rolled@example.com")).await.unwrap();
