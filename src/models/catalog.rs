@@ -1,6 +1,7 @@
 //! Catalog DTOs and the validated product query shared by pages, server functions and REST.
 
 use super::{AppError, FieldErrors, Money};
+use leptos_router::params::Params;
 use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_PER_PAGE: u32 = 12;
@@ -113,8 +114,9 @@ impl Sort {
 }
 
 /// Query parameters as they arrive (URL or REST), all optional strings so that
-/// malformed values become field errors instead of framework rejections.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// malformed values become field errors instead of framework rejections. The catalog
+/// page reads them from its URL with `use_query` (`Params`); `category` comes from the path.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, leptos::Params)]
 #[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
 pub struct RawProductQuery {
     /// Category slug.

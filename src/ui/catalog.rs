@@ -9,7 +9,7 @@ use leptos::server_fn::codec::Json;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::{
     components::{Form, A},
-    hooks::{use_navigate, use_params_map, use_query_map},
+    hooks::{use_navigate, use_params_map, use_query},
 };
 
 #[server]
@@ -36,16 +36,10 @@ fn listing_path(category: Option<&str>) -> String {
 #[component]
 pub fn CatalogPage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
-    let raw = Memo::new(move |_| {
-        let q = query.read();
-        RawProductQuery {
-            category: params.read().get("slug"),
-            q: q.get("q"),
-            sort: q.get("sort"),
-            page: q.get("page"),
-            per_page: q.get("per_page"),
-        }
+    let query = use_query::<RawProductQuery>();
+    let raw = Memo::new(move |_| RawProductQuery {
+        category: params.read().get("slug"),
+        ..query.get().unwrap_or_default()
     });
     let categories = Resource::new(|| (), |_| get_categories());
     let listing = Resource::new(move || raw.get(), list_products);
