@@ -1,15 +1,19 @@
-//! Extractors for the HTTP edge: who is asking ([`Admin`], [`User`]) and request parts that
-//! reject in the API's error shape ([`ApiJson`], [`ApiQuery`], [`Id`]). Handlers name what
-//! they need in their signature; none maps a rejection or checks a role by hand.
+//! Extractors for the HTTP edge: who is asking ([`Admin`], [`User`], [`KnownShopper`],
+//! [`OrderOwner`]) and request parts that reject in the API's error shape ([`ApiJson`],
+//! [`ApiQuery`], [`Id`]). Handlers name what they need in their signature; none maps a
+//! rejection or checks a role by hand.
 //!
-//! Shop handlers take the session itself: whether a guest identity is created is their
-//! decision, made only once the input is known to be valid (it sets a cookie).
+//! Handlers that change a cart take the session itself and call
+//! `flows::shopper::get_or_create` last: creating a guest identity sets a cookie, so it
+//! happens only once the input is known to be valid.
 
 use crate::flows::accounts::{require_admin, require_user};
 use crate::flows::auth::{Account, AuthSession};
+use crate::flows::shopper;
 use crate::http::ApiError;
 use crate::models::AppError;
 use crate::services::admin::Actor;
+use crate::services::cart::Shopper;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path};
 use axum::http::request::Parts;
@@ -67,6 +71,30 @@ async fn session<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<AuthSes
         tracing::error!(error = why, "no session layer on this request");
         ApiError(AppError::Internal)
     })
+}
+
+/// The shopper behind this request, if it has one yet (reading never creates one).
+pub struct KnownShopper(pub Option<Shopper>);
+
+impl<S: Send + Sync> FromRequestParts<S> for KnownShopper {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let auth = session(parts, state).await?;
+        Ok(Self(shopper::known(&auth).await?))
+    }
+}
+
+/// Whose orders this request may see; without a shopper no order is theirs (404).
+pub struct OrderOwner(pub Shopper);
+
+impl<S: Send + Sync> FromRequestParts<S> for OrderOwner {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let auth = session(parts, state).await?;
+        Ok(Self(shopper::order_owner(&auth).await?))
+    }
 }
 
 /// The logged-in account, or 401.

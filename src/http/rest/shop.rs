@@ -4,7 +4,7 @@ use crate::flows::auth::AuthSession;
 use crate::flows::shopper;
 use crate::flows::state::AppState;
 use crate::http::error::ErrorBody;
-use crate::http::extract::{ApiJson, Id};
+use crate::http::extract::{ApiJson, Id, KnownShopper, OrderOwner};
 use crate::http::ApiError;
 use crate::models::{AppError, Cart, Order, OrderSummary, Shipping, SHOP_CURRENCY};
 use crate::services::{cart, orders};
@@ -40,8 +40,11 @@ pub struct CouponBody {
 }
 
 #[utoipa::path(get, path = "/api/v1/cart", responses((status = 200, body = Cart)))]
-pub async fn get_cart(State(state): State<AppState>, session: AuthSession) -> Result<Json<Cart>, ApiError> {
-    Ok(Json(match shopper::known(&session).await? {
+pub async fn get_cart(
+    State(state): State<AppState>,
+    KnownShopper(shopper): KnownShopper,
+) -> Result<Json<Cart>, ApiError> {
+    Ok(Json(match shopper {
         Some(s) => cart::view(&state.db, &s).await?,
         None => Cart::empty(SHOP_CURRENCY),
     }))
@@ -134,9 +137,9 @@ pub async fn place_order(
 #[utoipa::path(get, path = "/api/v1/orders", responses((status = 200, body = [OrderSummary])))]
 pub async fn list_orders(
     State(state): State<AppState>,
-    session: AuthSession,
+    KnownShopper(shopper): KnownShopper,
 ) -> Result<Json<Vec<OrderSummary>>, ApiError> {
-    Ok(Json(match shopper::known(&session).await? {
+    Ok(Json(match shopper {
         Some(s) => orders::list(&state.db, &s).await?,
         None => Vec::new(),
     }))
@@ -146,10 +149,9 @@ pub async fn list_orders(
     responses((status = 200, body = Order), (status = 404, description = "Not yours or no such order", body = ErrorBody)))]
 pub async fn get_order(
     State(state): State<AppState>,
-    session: AuthSession,
     Id(id): Id,
+    OrderOwner(s): OrderOwner,
 ) -> Result<Json<Order>, ApiError> {
-    let s = shopper::order_owner(&session).await?;
     Ok(Json(orders::get(&state.db, &s, id).await?))
 }
 
@@ -157,10 +159,9 @@ pub async fn get_order(
     responses((status = 200, body = Order), (status = 404, body = ErrorBody), (status = 409, description = "Already paid", body = ErrorBody)))]
 pub async fn cancel_order(
     State(state): State<AppState>,
-    session: AuthSession,
     Id(id): Id,
+    OrderOwner(s): OrderOwner,
 ) -> Result<Json<Order>, ApiError> {
-    let s = shopper::order_owner(&session).await?;
     Ok(Json(crate::flows::payments::cancel(&state, &s, id).await?))
 }
 
@@ -180,10 +181,9 @@ pub struct CheckoutStarted {
     ))]
 pub async fn start_checkout(
     State(state): State<AppState>,
-    session: AuthSession,
     Id(id): Id,
+    OrderOwner(s): OrderOwner,
 ) -> Result<Json<CheckoutStarted>, ApiError> {
-    let s = shopper::order_owner(&session).await?;
     let link = crate::flows::payments::pay(&state, &s, id).await?;
     Ok(Json(CheckoutStarted { checkout_url: link.url, session_id: link.session_id }))
 }
