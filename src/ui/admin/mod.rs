@@ -182,13 +182,18 @@ pub fn short_time(rfc3339: &str) -> String {
     t.chars().take(16).collect()
 }
 
-/// A query parameter of the current URL.
+/// A URL field that was filled in (forms submit empty fields as `key=`).
+pub(crate) fn given(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.is_empty())
+}
+
 /// The `page` query parameter as a number, if it is one.
 fn page_param() -> Memo<Option<u32>> {
     let raw = query_param("page");
     Memo::new(move |_| raw.get().and_then(|p| p.parse().ok()))
 }
 
+/// A query parameter of the current URL, if filled in.
 pub fn query_param(name: &'static str) -> Memo<Option<String>> {
     let query = leptos_router::hooks::use_query_map();
     Memo::new(move |_| query.read().get(name).filter(|v| !v.is_empty()))

@@ -1,11 +1,12 @@
 //! Back office: orders (filters, sort, pages, CSV export) and one order's detail.
 
-use super::{refused, short_time, AdminShell, IdButton, Loaded, Pager};
+use super::{given, refused, short_time, AdminShell, IdButton, Loaded, Pager};
 use crate::models::admin::{AdminOrderDetail, AdminOrderRow, OrderFilter};
 use crate::models::{AppError, OrderStatus, Page};
 use crate::ui::forms::{form_error, FormError};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query};
+use leptos_router::params::Params;
 
 #[server]
 pub async fn admin_orders(filter: OrderFilter) -> Result<Page<AdminOrderRow>, AppError> {
@@ -25,20 +26,30 @@ pub async fn admin_cancel_order(id: i64) -> Result<AdminOrderDetail, AppError> {
     crate::flows::admin::cancel_order(&state, &actor, id).await
 }
 
+/// The order list's URL state as typed (strings; empty means "any").
+#[derive(leptos::Params, Clone, Default, PartialEq)]
+struct OrderListQuery {
+    status: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    email: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+}
+
 /// `/admin/orders`: filter by status, dates and email; sort; export what is shown.
 #[component]
 pub fn OrdersPage() -> impl IntoView {
-    let query = use_query_map();
+    let query = use_query::<OrderListQuery>();
     let filter = Memo::new(move |_| {
-        let q = query.read();
-        let text = |k: &str| q.get(k).filter(|v| !v.is_empty());
+        let q = query.get().unwrap_or_default();
         OrderFilter {
-            status: text("status"),
-            from: text("from"),
-            to: text("to"),
-            email: text("email"),
-            sort: text("sort"),
-            page: text("page").and_then(|p| p.parse().ok()),
+            status: given(q.status),
+            from: given(q.from),
+            to: given(q.to),
+            email: given(q.email),
+            sort: given(q.sort),
+            page: given(q.page).and_then(|p| p.parse().ok()),
             per_page: None,
         }
     });

@@ -1,11 +1,12 @@
 //! Back office: products (list, filters, bulk availability, create/edit, image, remove).
 
-use super::{query_param, refused, AdminShell, IdButton, Loaded, Pager};
+use super::{given, query_param, refused, AdminShell, IdButton, Loaded, Pager};
 use crate::models::admin::{AdminCategory, AdminProduct, ProductFilter, ProductSort, Removal};
 use crate::models::{AppError, Page};
 use crate::ui::forms::{field_error, form_error, FormError};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use leptos_router::params::Params;
 
 #[server]
 pub async fn admin_products(filter: ProductFilter) -> Result<Page<AdminProduct>, AppError> {
@@ -87,19 +88,30 @@ pub async fn delete_product(id: i64) -> Result<Removal, AppError> {
     Ok(removal)
 }
 
+/// The product list's URL state as typed: every field a string, so a stray value
+/// is ignored rather than failing the whole query; empty means "any".
+#[derive(leptos::Params, Clone, Default, PartialEq)]
+struct ProductListQuery {
+    q: Option<String>,
+    category_id: Option<String>,
+    available: Option<String>,
+    archived: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+}
+
 /// The product filter from the URL's query string.
 fn filter_from_query() -> Memo<ProductFilter> {
-    let query = leptos_router::hooks::use_query_map();
+    let query = leptos_router::hooks::use_query::<ProductListQuery>();
     Memo::new(move |_| {
-        let q = query.read();
-        let text = |k: &str| q.get(k).filter(|v| !v.is_empty());
+        let q = query.get().unwrap_or_default();
         ProductFilter {
-            q: text("q"),
-            category_id: text("category_id").and_then(|v| v.parse().ok()),
-            available: text("available").and_then(|v| v.parse().ok()),
-            archived: text("archived").as_deref() == Some("true"),
-            sort: text("sort"),
-            page: text("page").and_then(|v| v.parse().ok()),
+            q: given(q.q),
+            category_id: given(q.category_id).and_then(|v| v.parse().ok()),
+            available: given(q.available).and_then(|v| v.parse().ok()),
+            archived: given(q.archived).as_deref() == Some("true"),
+            sort: given(q.sort),
+            page: given(q.page).and_then(|v| v.parse().ok()),
             per_page: None,
         }
     })
