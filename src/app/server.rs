@@ -37,15 +37,8 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .reload_port(config.reload_port)
         .env(if config.leptos_env_prod { leptos::config::Env::PROD } else { leptos::config::Env::DEV })
         .build();
-    let config = Arc::new(config);
-    let jobs = queue::JobContext {
-        db: db.clone(),
-        queue,
-        transport,
-        stripe: stripe.clone(),
-        config: config.clone(),
-    };
-    Ok(AppState { leptos_options, db, config, jobs, stripe })
+    let jobs = queue::JobContext { db, queue, transport, stripe, config: Arc::new(config) };
+    Ok(AppState { leptos_options, jobs })
 }
 
 /// The page routes, generated from the UI's `<Routes>`. Generate them once per process,

@@ -1,18 +1,23 @@
-use crate::infra::config::Config;
 use crate::jobs::JobContext;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use sea_orm::DatabaseConnection;
-use std::sync::Arc;
 
-/// Everything a request handler or server function may need.
+/// Everything a request handler or server function may need: what a job may use (the
+/// gateways and the configuration, built once) plus Leptos's options. It reads through
+/// to the job context (`state.db`, `state.config`, `state.stripe`), so nothing is held
+/// twice.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub db: DatabaseConnection,
-    pub config: Arc<Config>,
     pub jobs: JobContext,
-    pub stripe: crate::infra::stripe::Stripe,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = JobContext;
+
+    fn deref(&self) -> &JobContext {
+        &self.jobs
+    }
 }
 
 impl AppState {

@@ -5,7 +5,8 @@ use super::errors::ErrorView;
 use crate::models::{AppError, Order, OrderStatus, OrderSummary};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::params::Params;
+use leptos_router::{components::A, hooks::use_params};
 
 #[server]
 pub async fn get_order(id: i64) -> Result<Order, AppError> {
@@ -44,10 +45,16 @@ pub async fn my_orders() -> Result<Vec<OrderSummary>, AppError> {
 /// How often an unpaid order's page asks whether the payment has landed.
 const POLL_MS: u64 = 3000;
 
+/// `/orders/:id`, typed (a non-numeric id is no order).
+#[derive(leptos::Params, Clone, PartialEq)]
+pub(crate) struct OrderPath {
+    pub id: Option<i64>,
+}
+
 #[component]
 pub fn OrderPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).filter(|id| *id > 0);
+    let path = use_params::<OrderPath>();
+    let id = move || path.get().ok().and_then(|p| p.id).filter(|id| *id > 0);
     let cancel = ServerAction::<CancelOrder>::new();
     let tick = RwSignal::new(0u32);
     let order = Resource::new(

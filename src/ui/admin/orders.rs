@@ -4,8 +4,9 @@ use super::{given, refused, short_time, AdminShell, IdButton, Loaded, Pager};
 use crate::models::admin::{AdminOrderDetail, AdminOrderRow, OrderFilter};
 use crate::models::{AppError, OrderStatus, Page};
 use crate::ui::forms::{form_error, FormError};
+use crate::ui::orders::OrderPath;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query};
+use leptos_router::hooks::{use_params, use_query};
 use leptos_router::params::Params;
 
 #[server]
@@ -155,10 +156,10 @@ fn OrderTable(rows: Vec<AdminOrderRow>) -> impl IntoView {
 /// `/admin/orders/{id}`: lines, totals, customer, shipping, payment timeline, actions.
 #[component]
 pub fn OrderAdminPage() -> impl IntoView {
-    let params = use_params_map();
+    let path = use_params::<OrderPath>();
     let cancel = ServerAction::<AdminCancelOrder>::new();
     let data = Resource::new(
-        move || (params.read().get("id").and_then(|s| s.parse::<i64>().ok()), cancel.version().get()),
+        move || (path.get().ok().and_then(|p| p.id), cancel.version().get()),
         |(id, _)| async move {
             match id {
                 Some(id) => admin_order(id).await,
