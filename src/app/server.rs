@@ -143,10 +143,7 @@ async fn server_fn_error_status(res: axum::response::Response) -> axum::response
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match db::check_ready(&state.db).await {
         Ok(()) => (StatusCode::OK, "ready".to_owned()),
-        Err(why) => {
-            tracing::warn!(%why, "not ready");
-            (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {why}"))
-        }
+        Err(check) => (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {check}")),
     }
 }
 

@@ -51,14 +51,32 @@ pub async fn migrate_emulator(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// Readiness: the database answers, every migration is applied and the job table exists
 /// (fang swallows fetch errors, so a missing table would otherwise go unnoticed).
-pub async fn check_ready(db: &DatabaseConnection) -> Result<(), String> {
-    db.execute_unprepared("SELECT 1").await.map_err(|e| format!("database: {e}"))?;
-    let pending = Migrator::get_pending_migrations(db).await.map_err(|e| format!("migrations: {e}"))?;
+pub async fn check_ready(db: &DatabaseConnection) -> Result<(), NotReady> {
+    let failed = |check: &'static str| {
+        move |e: DbErr| {
+            tracing::warn!(check, error = %e, "readiness check failed");
+            NotReady(check)
+        }
+    };
+    db.execute_unprepared("SELECT 1").await.map_err(failed("database"))?;
+    let pending = Migrator::get_pending_migrations(db).await.map_err(failed("migrations"))?;
     if !pending.is_empty() {
-        return Err(format!("{} migration(s) pending", pending.len()));
+        tracing::warn!(pending = pending.len(), "readiness: migrations pending");
+        return Err(NotReady("migrations"));
     }
     db.execute_unprepared("SELECT COUNT(*) FROM fang_tasks WHERE 1 = 0")
         .await
-        .map_err(|e| format!("job queue: {e}"))?;
+        .map_err(failed("job queue"))?;
     Ok(())
+}
+
+/// Which readiness check failed, and nothing more: the error itself (which may name
+/// hosts, users or SQL) goes to the log, not to whoever asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotReady(pub &'static str);
+
+impl std::fmt::Display for NotReady {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
 }

@@ -82,8 +82,9 @@ impl SiteOrigin {
     }
 }
 
-/// Refuses (403) a state-changing request that a browser says comes from another site:
-/// `Sec-Fetch-Site: cross-site`, or without that header an `Origin` other than the site's.
+/// Refuses (403) a state-changing request that a browser says is not from this origin:
+/// any `Sec-Fetch-Site` but `same-origin` or `none` (a sibling subdomain is `same-site`
+/// and may be someone else's), or without that header an `Origin` other than the site's.
 /// Requests without either header (curl, API clients) are not cross-site forgeries.
 pub async fn refuse_cross_site(State(site): State<SiteOrigin>, req: Request, next: Next) -> Response {
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
@@ -98,7 +99,9 @@ pub async fn refuse_cross_site(State(site): State<SiteOrigin>, req: Request, nex
 fn is_cross_site(req: &Request, site: &SiteOrigin) -> bool {
     let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
     match header(header::HeaderName::from_static("sec-fetch-site")) {
-        Some(fetch_site) => fetch_site.eq_ignore_ascii_case("cross-site"),
+        Some(fetch_site) => {
+            !(fetch_site.eq_ignore_ascii_case("same-origin") || fetch_site.eq_ignore_ascii_case("none"))
+        }
         None => header(header::ORIGIN).is_some_and(|origin| !origin.eq_ignore_ascii_case(&site.0)),
     }
 }
@@ -147,6 +150,15 @@ mod tests {
         let site = SiteOrigin::from_site_url("http://127.0.0.1:3000");
         assert!(is_cross_site(&req(Method::POST, &[("sec-fetch-site", "cross-site")]), &site));
         assert!(!is_cross_site(&req(Method::POST, &[("sec-fetch-site", "same-origin")]), &site));
+        assert!(
+            !is_cross_site(&req(Method::POST, &[("sec-fetch-site", "none")]), &site),
+            "typed or bookmarked"
+        );
+        assert!(
+            is_cross_site(&req(Method::POST, &[("sec-fetch-site", "same-site")]), &site),
+            "a sibling subdomain"
+        );
+        assert!(is_cross_site(&req(Method::POST, &[("sec-fetch-site", "SAME-SITE")]), &site));
         assert!(is_cross_site(&req(Method::POST, &[("origin", "https://evil.example")]), &site));
         assert!(!is_cross_site(&req(Method::POST, &[("origin", "http://127.0.0.1:3000")]), &site));
         assert!(!is_cross_site(&req(Method::POST, &[]), &site));

@@ -165,6 +165,8 @@ async fn health_and_readiness(backend: Backend) {
     let broken = get(&env, "/readyz").await;
     assert_eq!(broken.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(broken.body.contains("job queue"));
+    // It names the check, never the database's own words (which can name hosts and SQL).
+    assert_eq!(broken.body, "not ready: job queue");
 }
 
 async fn dev_mailbox_exists_only_without_smtp(backend: Backend) {

@@ -53,8 +53,10 @@ pub async fn save_product(
         category_id: category_id.trim().parse().unwrap_or(0),
         name,
         description,
-        price: price.max(1),
-        stock: stock.max(0),
+        // As typed: validation below refuses 0 and negatives (clamping here once saved
+        // a price of 0 as 0.01 and a stock of -5 as 0).
+        price,
+        stock,
         available: available.is_some(),
     };
     if let Err(AppError::Validation(more)) = input.validate() {

@@ -294,4 +294,25 @@ async fn categories_and_coupons(backend: Backend) {
     );
 }
 
-on_both_backends!(products_rules_and_audit, images_are_sniffed_stored_and_served, categories_and_coupons,);
+async fn the_product_form_refuses_zero_prices_and_negative_stock(backend: Backend) {
+    let (env, c) = shop(backend).await;
+    let p = common::product_by_slug(env.db(), "sencha-asahi").await;
+    for (price, stock, field) in [("0", "20", "price"), ("0.00", "20", "price"), ("14.00", "-5", "stock")] {
+        let body = format!(
+            "id={}&category_id={}&name=Sencha+Asahi&description=x&price={price}&stock={stock}&available=on",
+            p.id, p.category_id
+        );
+        let r = server_fn(&env, "save_product", Some(&c.admin), &body).await;
+        assert!(!r.status.is_success(), "price {price}, stock {stock} was accepted: {}", r.body);
+        assert!(r.body.contains(field), "price {price}, stock {stock}: {}", r.body);
+    }
+    let after = common::product_by_slug(env.db(), "sencha-asahi").await;
+    assert_eq!((after.price, after.stock), (p.price, p.stock), "nothing was saved");
+}
+
+on_both_backends!(
+    products_rules_and_audit,
+    images_are_sniffed_stored_and_served,
+    categories_and_coupons,
+    the_product_form_refuses_zero_prices_and_negative_stock,
+);
