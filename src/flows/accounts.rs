@@ -17,7 +17,7 @@ use tower_sessions::Expiry;
 
 /// Per client address: attempts to log in (any account) in 15 minutes.
 const LOGIN_PER_IP: Limit = Limit { max: 30, window: Duration::from_secs(15 * 60) };
-/// Per account: attempts to log in in 15 minutes.
+/// Per account: failed attempts to log in in 15 minutes (correct ones are not counted).
 const LOGIN_PER_ACCOUNT: Limit = Limit { max: 10, window: Duration::from_secs(15 * 60) };
 /// Per client address and per account: reset requests in an hour.
 const RESET_PER_IP: Limit = Limit { max: 10, window: Duration::from_secs(3600) };
@@ -82,8 +82,11 @@ pub async fn log_in(
     let now = Utc::now();
     let creds = Credentials { email: email.to_owned(), password: password.to_owned() };
     let email = typed_email(email);
+    // Every attempt counts against the address; only failed ones against the account, so
+    // its owner's correct logins never add up to a lockout.
     rate_limit::hit(&state.db, &format!("login:ip:{}", ip_key(ip)), LOGIN_PER_IP, now).await?;
-    rate_limit::hit(&state.db, &format!("login:account:{email}"), LOGIN_PER_ACCOUNT, now).await?;
+    let account_key = format!("login:account:{email}");
+    rate_limit::check(&state.db, &account_key, LOGIN_PER_ACCOUNT, now).await?;
     let result = auth.authenticate(creds).await.map_err(|e| match e {
         axum_login::Error::Backend(app) => app,
         axum_login::Error::Session(e) => session_error(e),
@@ -95,6 +98,12 @@ pub async fn log_in(
         }
         Ok(None) => {
             tracing::warn!(email = %email, ip = %ip_key(ip), "login failed");
+            // Counted now; the answer to this attempt stays "wrong credentials" (the next
+            // one is refused once the allowance is used up).
+            match rate_limit::hit(&state.db, &account_key, LOGIN_PER_ACCOUNT, now).await {
+                Ok(()) | Err(AppError::RateLimited { .. }) => {}
+                Err(e) => return Err(e),
+            }
             Err(AppError::Unauthorized(BAD_CREDENTIALS.into()))
         }
         Err(e) => {

@@ -37,9 +37,40 @@ pub async fn hit(
         ))
         .await?
         .ok_or(AppError::Internal)?;
+    judge(key, &row, limit.max, window, now)
+}
+
+/// Refuses with `RateLimited` if `key` has already used up its window's allowance,
+/// without counting this request (for limits that count only failures: see `hit`).
+pub async fn check(
+    db: &impl ConnectionTrait,
+    key: &str,
+    limit: Limit,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let window = chrono::Duration::from_std(limit.window).map_err(|_| AppError::Internal)?;
+    let sql = "SELECT hits, window_start FROM rate_limits WHERE key = $1";
+    let row =
+        db.query_one(Statement::from_sql_and_values(db.get_database_backend(), sql, [key.into()])).await?;
+    match row {
+        // This request would be one more than the allowance.
+        Some(row) => judge(key, &row, limit.max - 1, window, now),
+        None => Ok(()),
+    }
+}
+
+/// A counter row against its allowance: `RateLimited` (with how long to wait) once its
+/// window holds more than `allowed` hits.
+fn judge(
+    key: &str,
+    row: &sea_orm::QueryResult,
+    allowed: i32,
+    window: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let hits: i32 = row.try_get("", "hits")?;
     let started: DateTime<Utc> = row.try_get("", "window_start")?;
-    if hits > limit.max {
+    if started >= now - window && hits > allowed {
         let retry_after = (started + window - now).num_seconds().max(1) as u64;
         tracing::warn!(key, hits, retry_after, "rate limit reached");
         return Err(AppError::RateLimited { retry_after });

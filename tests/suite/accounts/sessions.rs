@@ -157,6 +157,24 @@ fn from_ip(
     req
 }
 
+async fn correct_logins_never_count_as_failures(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    register(&env, "ada@example.com").await;
+    let login = |password: &str, n: u8| {
+        let body = json!({"email": "ada@example.com", "password": password});
+        from_ip(json_request("POST", "/api/v1/auth/login", None, Some(body)), [10, 9, 0, n])
+    };
+    // More correct logins than the account's failure allowance (10), from many addresses.
+    for n in 0..15u8 {
+        assert_eq!(send(&env, login(PASSWORD, n)).await.status, StatusCode::OK, "correct login {n}");
+    }
+    // Failures still lock the account: 10 wrong, then even the right password waits.
+    for n in 20..30u8 {
+        assert_eq!(send(&env, login("wrong guess", n)).await.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(send(&env, login(PASSWORD, 40)).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
 async fn brute_force_is_limited_per_account_and_per_address(backend: Backend) {
     let env = TestEnv::new(backend, &[]).await;
     register(&env, "ada@example.com").await;
@@ -286,6 +304,7 @@ on_both_backends!(
     weak_passwords_and_bad_fields_are_refused,
     cookie_flags_follow_the_site_url,
     brute_force_is_limited_per_account_and_per_address,
+    correct_logins_never_count_as_failures,
     oversized_input_is_refused_not_a_server_error,
     behind_a_trusted_proxy_limits_apply_per_client,
     cross_site_requests_are_refused,
