@@ -36,7 +36,9 @@ export default defineConfig({
       DATABASE_URL: `sqlite://${DATA}/e2e.db?mode=rwc`,
       LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
       LEPTOS_SITE_ROOT: "../target/site",
-      LEPTOS_ENV: "PROD",
+      // Development profile: the Stripe emulator and /dev/mail are the tests' payment
+      // provider and mailbox (production refuses to start without real ones).
+      LEPTOS_ENV: "DEV",
       MAIL_DIR: `${DATA}/mail`,
       MEDIA_DIR: `${DATA}/media`,
       ADMIN_PASSWORD,

@@ -10,6 +10,7 @@ mod m20261127_000004_create_sessions_carts_orders;
 mod m20261127_000005_create_accounts;
 mod m20261127_000006_create_payments;
 mod m20261127_000007_create_admin;
+mod m20261202_000008_create_app_secrets;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_create_accounts::Migration),
             Box::new(m20261127_000006_create_payments::Migration),
             Box::new(m20261127_000007_create_admin::Migration),
+            Box::new(m20261202_000008_create_app_secrets::Migration),
         ]
     }
 }

@@ -10,13 +10,13 @@ use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::{extract::State, http::StatusCode, response::IntoResponse, Router};
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::{sync::Arc, time::Duration};
 use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 /// Connects everything the app needs and runs migrations.
-pub async fn build_state(config: Config) -> Result<AppState, String> {
+pub async fn build_state(mut config: Config) -> Result<AppState, String> {
     // Several TLS users (Stripe, SMTP, the emulator's deliveries) share rustls; with more
     // than one crypto backend in the build it needs to be told which (once per process).
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -25,6 +25,18 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
     #[cfg(feature = "stripe-emulator")]
     if config.stripe.emulated {
         db::migrate_emulator(&db).await.map_err(|e| format!("emulator migrations: {e}"))?;
+    }
+    if config.stripe.webhook_secret.is_none() {
+        // Development with the emulator: sign with this database's own secret, never a
+        // constant anyone could read in the source.
+        let secret = crate::infra::secrets::get_or_create(
+            &db,
+            crate::infra::secrets::EMULATOR_WEBHOOK_SECRET,
+            "whsec_",
+        )
+        .await
+        .map_err(|e| format!("webhook secret: {e}"))?;
+        config.stripe.webhook_secret = Some(secret);
     }
     let queue = queue::connect(&config.database_url, config.workers + 2).await?;
     let transport = Transport::from_config(config.smtp_url.as_deref(), &config.mail_dir)?;
@@ -35,10 +47,14 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .reload_port(config.reload_port)
-        .env(if config.leptos_env_prod { leptos::config::Env::PROD } else { leptos::config::Env::DEV })
+        .env(if config.production { leptos::config::Env::PROD } else { leptos::config::Env::DEV })
         .build();
+    let key = crate::infra::secrets::get_or_create(&db, crate::infra::secrets::SESSION_KEY, "")
+        .await
+        .map_err(|e| format!("session key: {e}"))?;
+    let fingerprint_key = crate::flows::auth::FingerprintKey::new(&key);
     let jobs = queue::JobContext { db, queue, transport, stripe, config: Arc::new(config) };
-    Ok(AppState { leptos_options, jobs })
+    Ok(AppState { leptos_options, jobs, fingerprint_key })
 }
 
 /// The page routes, generated from the UI's `<Routes>`. Generate them once per process,
@@ -51,7 +67,6 @@ pub fn page_routes() -> Vec<AxumRouteListing> {
 /// The whole app: pages (from `routes`, see [`page_routes`]), server functions, REST,
 /// webhook, plain forms, media, health checks, and the layers every request passes.
 pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
-    let ctx_state = state.clone();
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -68,55 +83,96 @@ pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     // The emulator exists only without a real Stripe key (and only in builds that have it).
     #[cfg(feature = "stripe-emulator")]
     let app = if state.stripe.emulated { app.merge(crate::stripe_emulator::router()) } else { app };
-    app
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(ctx_state.clone()),
-            {
-                let options = state.leptos_options.clone();
-                move || crate::ui::shell(options.clone())
-            },
+    app.leptos_routes_with_context(&state, routes, page_context(state.clone()), {
+        let options = state.leptos_options.clone();
+        move || crate::ui::shell(options.clone())
+    })
+    .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        page_context(state.clone()),
+        crate::ui::shell,
+    ))
+    .layer(axum::middleware::map_response(server_fn_error_status))
+    .layer(axum::middleware::from_fn(crate::infra::security::no_store_for_dynamic))
+    .layer(axum::middleware::from_fn_with_state(state.config.sessions, enforce_session_lifetimes))
+    .layer(axum::middleware::from_fn_with_state(
+        crate::infra::security::TrustedProxies(Arc::new(state.config.trusted_proxies.clone())),
+        crate::infra::security::resolve_client_ip,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        crate::infra::security::SiteOrigin::from_site_url(&state.config.site_url),
+        crate::infra::security::refuse_cross_site,
+    ))
+    .layer(
+        axum_login::AuthManagerLayerBuilder::new(
+            crate::flows::auth::Backend::new(state.db.clone(), state.fingerprint_key.clone()),
+            crate::infra::session::layer(state.db.clone(), &state.config.site_url, state.config.session_days),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(crate::ui::shell))
-        .layer(axum::middleware::map_response(server_fn_error_status))
-        .layer(axum::middleware::from_fn(crate::infra::security::no_store_for_dynamic))
-        .layer(axum::middleware::from_fn_with_state(
-            crate::infra::security::TrustedProxies(Arc::new(state.config.trusted_proxies.clone())),
-            crate::infra::security::resolve_client_ip,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            crate::infra::security::SiteOrigin::from_site_url(&state.config.site_url),
-            crate::infra::security::refuse_cross_site,
-        ))
-        .layer(
-            axum_login::AuthManagerLayerBuilder::new(
-                crate::flows::auth::Backend::new(state.db.clone()),
-                crate::infra::session::layer(state.db.clone(), &state.config.site_url, state.config.session_days),
-            )
-            .build(),
-        )
-        // Safe defaults for every response (a CSP needs nonces for the hydration script; later).
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &axum::http::Request<_>| {
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
-                })
-                .on_request(())
-                .on_response(|res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
-                    tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "response");
-                }),
-        )
-        .with_state(state)
+        .build(),
+    )
+    // Safe defaults for every response.
+    .layer(axum::middleware::from_fn_with_state(
+        crate::infra::security::SecurityHeaders { https: state.config.site_url.starts_with("https://") },
+        crate::infra::security::security_headers,
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ))
+    .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+    .layer(SetResponseHeaderLayer::if_not_present(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    ))
+    .layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|req: &axum::http::Request<_>| {
+                // The route's template (`/reset/{token}`), never the path itself: paths
+                // can carry tokens. Unrouted requests (files, 404s) log their path.
+                let matched = req.extensions().get::<axum::extract::MatchedPath>();
+                let route = matched.map_or_else(|| req.uri().path(), |m| m.as_str());
+                tracing::info_span!("request", method = %req.method(), route = %route)
+            })
+            .on_request(())
+            .on_response(|res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
+                tracing::info!(
+                    status = res.status().as_u16(),
+                    latency_ms = latency.as_secs_f64() * 1000.0,
+                    "response"
+                );
+            }),
+    )
+    .with_state(state)
+}
+
+/// What every rendered page (and server function) gets in its context: the app state,
+/// and for a page a Content-Security-Policy naming the nonce Leptos gave its scripts.
+fn page_context(state: AppState) -> impl Fn() + Clone + Send + 'static {
+    move || {
+        provide_context(state.clone());
+        // Server functions and static files have no nonce: they keep the default policy.
+        if let (Some(nonce), Some(res)) =
+            (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+        {
+            let policy = crate::infra::security::page_policy(&nonce, !state.config.production);
+            if let Ok(value) = HeaderValue::from_str(&policy) {
+                res.insert_header(header::CONTENT_SECURITY_POLICY, value);
+            }
+        }
+    }
+}
+
+/// Ends sessions past their idle or absolute lifetime before any handler sees them.
+async fn enforce_session_lifetimes(
+    State(lifetimes): State<crate::infra::config::SessionLifetimes>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Some(auth) = req.extensions_mut().get_mut::<crate::flows::auth::AuthSession>() {
+        if let Err(e) = crate::flows::sessions::enforce(auth, &lifetimes).await {
+            return crate::http::ApiError(e).into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// server_fn answers every failed server function with 500. Give it the status of the

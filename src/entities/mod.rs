@@ -7,6 +7,7 @@ pub mod cart_line;
 pub mod category;
 pub mod coupon;
 pub mod effect_claim;
+pub mod email_change;
 pub mod emulator_idempotency;
 pub mod emulator_object;
 pub mod order;

@@ -4,26 +4,18 @@
 
 use super::shopper::session_error;
 use crate::flows::auth::{Account, AuthSession, Credentials};
+use crate::flows::limits::{
+    self, ip_key, LOGIN_PER_ACCOUNT, LOGIN_PER_IP, REGISTER_PER_IP, RESET_PER_ACCOUNT, RESET_PER_IP,
+};
 use crate::flows::state::AppState;
 use crate::models::account::{Me, Role};
 use crate::models::AppError;
 use crate::services::cart::{self, Shopper};
-use crate::services::rate_limit::{self, Limit};
+use crate::services::rate_limit;
 use crate::services::{accounts, orders};
 use chrono::Utc;
 use std::net::IpAddr;
-use std::time::Duration;
 use tower_sessions::Expiry;
-
-/// Per client address: attempts to log in (any account) in 15 minutes.
-const LOGIN_PER_IP: Limit = Limit { max: 30, window: Duration::from_secs(15 * 60) };
-/// Per account: failed attempts to log in in 15 minutes (correct ones are not counted).
-const LOGIN_PER_ACCOUNT: Limit = Limit { max: 10, window: Duration::from_secs(15 * 60) };
-/// Per client address and per account: reset requests in an hour.
-const RESET_PER_IP: Limit = Limit { max: 10, window: Duration::from_secs(3600) };
-const RESET_PER_ACCOUNT: Limit = Limit { max: 3, window: Duration::from_secs(3600) };
-/// Registrations per client address in an hour.
-const REGISTER_PER_IP: Limit = Limit { max: 20, window: Duration::from_secs(3600) };
 
 /// The same answer whether or not an address has an account.
 pub const REGISTERED_MESSAGE: &str = "Welcome! We have sent a message to your email address.";
@@ -35,10 +27,6 @@ const BAD_CREDENTIALS: &str = "The email or password is incorrect.";
 /// so rate-limit keys and log lines stay small whatever a client sends.
 fn typed_email(email: &str) -> String {
     email.trim().to_lowercase().chars().take(254).collect()
-}
-
-fn ip_key(ip: Option<IpAddr>) -> String {
-    ip.map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
 }
 
 /// Registers an account. A new account is logged in and welcomed; an address that
@@ -64,7 +52,7 @@ pub async fn register(
     };
     crate::jobs::send_mail(&state.jobs, &mail).await?;
     match user {
-        Some(u) => Ok(Some(start_session(state, auth, Account(u), false).await?)),
+        Some(u) => Ok(Some(start_session(state, auth, auth.backend.account(u), false).await?)),
         None => Ok(None),
     }
 }
@@ -113,8 +101,9 @@ pub async fn log_in(
     }
 }
 
-/// Logs the account in on this session: "Keep me logged in" lasts `SESSION_DAYS` after the
-/// last visit, otherwise the cookie ends with the browser session.
+/// Logs the account in on this session, under a new session id: "Keep me logged in" lasts
+/// `SESSION_DAYS` after the last visit, otherwise the cookie ends with the browser session
+/// (staff sessions are never remembered). See `flows::sessions` for the lifetimes.
 async fn start_session(
     state: &AppState,
     auth: &mut AuthSession,
@@ -122,8 +111,12 @@ async fn start_session(
     remember: bool,
 ) -> Result<Me, AppError> {
     let guest = super::shopper::guest_id(auth).await?;
-    // axum-login gives the session a new id here (session fixation).
+    let remember = remember && account.0.role != Role::Admin;
     auth.login(&account).await.map_err(session_error)?;
+    // A new id on every login (session fixation): axum-login renews it only when the
+    // session was not logged in already, and a second login may be someone else's.
+    auth.session.cycle_id().await.map_err(session_error)?;
+    super::sessions::stamp_login(auth, account.0.role, remember).await?;
     auth.session.set_expiry(Some(if remember {
         Expiry::OnInactivity(time::Duration::days(i64::from(state.config.session_days)))
     } else {
@@ -161,13 +154,74 @@ pub async fn request_reset(
     Ok(RESET_REQUESTED_MESSAGE)
 }
 
-/// After the user changes their own password, this session stays logged in (all their
-/// other sessions end: their password fingerprint no longer matches).
-pub async fn keep_session_after_password_change(
+/// Changes the logged-in user's password (after checking the current one, within
+/// limits). This session stays logged in; all their other sessions end (their password
+/// fingerprint no longer matches).
+pub async fn change_password(
+    state: &AppState,
     auth: &mut AuthSession,
-    updated: crate::entities::user::Model,
+    current_password: &str,
+    new_password: &str,
+    ip: Option<IpAddr>,
 ) -> Result<(), AppError> {
-    auth.login(&Account(updated)).await.map_err(session_error)
+    let id = require_user(auth)?.0.id;
+    limit_credential_change(state, id, ip).await?;
+    let mail = state.jobs.mail_settings();
+    let updated = accounts::change_password(&state.db, id, current_password, new_password, &mail).await?;
+    let account = auth.backend.account(updated);
+    auth.login(&account).await.map_err(session_error)
+}
+
+/// Starts changing the logged-in user's email address (after checking the password,
+/// within limits): the new address must confirm it. Returns what to tell the user.
+pub async fn change_email(
+    state: &AppState,
+    auth: &AuthSession,
+    current_password: &str,
+    email: &str,
+    ip: Option<IpAddr>,
+) -> Result<String, AppError> {
+    let id = require_user(auth)?.0.id;
+    limit_credential_change(state, id, ip).await?;
+    let mail = state.jobs.mail_settings();
+    let email = accounts::request_email_change(&state.db, id, current_password, email, &mail).await?;
+    Ok(format!("We have sent a link to {email}. Your address changes when you follow it (within 24 hours)."))
+}
+
+pub const EMAIL_CONFIRMED_MESSAGE: &str = "Your email address has been changed.";
+pub const EMAIL_RESTORED_MESSAGE: &str =
+    "Your old address is back and everyone has been logged out. We have mailed it a link to set a new password.";
+
+/// Follows the link mailed to a new address.
+pub async fn confirm_email_change(state: &AppState, token: &str) -> Result<&'static str, AppError> {
+    let mail = state.jobs.mail_settings();
+    accounts::confirm_email_change(&state.db, token, Utc::now(), &mail).await?;
+    Ok(EMAIL_CONFIRMED_MESSAGE)
+}
+
+/// Follows the undo link mailed to the old address.
+pub async fn undo_email_change(state: &AppState, token: &str) -> Result<&'static str, AppError> {
+    let mail = state.jobs.mail_settings();
+    accounts::undo_email_change(&state.db, token, Utc::now(), &mail).await?;
+    Ok(EMAIL_RESTORED_MESSAGE)
+}
+
+/// Sets a new password with a mailed reset token (the owner is told by mail).
+pub async fn reset_password(state: &AppState, token: &str, new_password: &str) -> Result<(), AppError> {
+    let mail = state.jobs.mail_settings();
+    accounts::reset_password(&state.db, token, new_password, Utc::now(), &mail).await?;
+    Ok(())
+}
+
+async fn limit_credential_change(state: &AppState, user: i64, ip: Option<IpAddr>) -> Result<(), AppError> {
+    let account = format!("account:{user}");
+    limits::throttle(
+        state,
+        "credential-change",
+        (ip, limits::CREDENTIAL_CHANGE_PER_IP),
+        (&account, limits::CREDENTIAL_CHANGE_PER_ACCOUNT),
+    )
+    .await
 }
 
 /// The logged-in account, or 401.

@@ -8,7 +8,9 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod checkout;
+pub mod limits;
 pub mod payments;
+pub mod sessions;
 pub mod shopper;
 pub mod state;
 

@@ -28,7 +28,19 @@ pub struct Confirmation {
 
 /// The success page: confirm the session with Stripe and apply it (idempotent with the
 /// webhook).
-pub async fn confirm(state: &AppState, session_id: &str) -> Result<Confirmation, AppError> {
+pub async fn confirm(
+    state: &AppState,
+    session_id: &str,
+    ip: Option<std::net::IpAddr>,
+) -> Result<Confirmation, AppError> {
+    use crate::flows::limits;
+    limits::throttle(
+        state,
+        "confirm",
+        (ip, limits::CONFIRM_PER_IP),
+        (session_id, limits::CONFIRM_PER_SESSION),
+    )
+    .await?;
     let settings = state.jobs.mail_settings();
     let (order_id, _) = payments::confirm(&state.db, &state.stripe, &settings, session_id).await?;
     let paid = match order_id {

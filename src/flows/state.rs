@@ -10,6 +10,8 @@ use leptos::config::LeptosOptions;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub jobs: JobContext,
+    /// The key of the sessions' password fingerprints (see `flows::auth`).
+    pub fingerprint_key: crate::flows::auth::FingerprintKey,
 }
 
 impl std::ops::Deref for AppState {

@@ -23,8 +23,9 @@ pub struct Config {
     pub workers: u32,
     pub site_root: String,
     pub log_format: LogFormat,
-    /// `LEPTOS_ENV`: `DEV` (default) or `PROD`.
-    pub leptos_env_prod: bool,
+    /// `LEPTOS_ENV`: `DEV` (default) or `PROD`. Production never serves the emulator or
+    /// `/dev/mail`, and refuses to start without real mail, real Stripe and https.
+    pub production: bool,
     pub reload_port: u32,
     /// `SEED_DEMO=true`: load the demo catalog at start-up (idempotent; used by scripts/dev).
     pub seed_demo: bool,
@@ -33,10 +34,25 @@ pub struct Config {
     /// `SESSION_DAYS`: a guest session, or a login with "Keep me logged in", lasts this
     /// many days after the last visit.
     pub session_days: u32,
+    /// How long a logged-in session may stay idle and may last at all.
+    pub sessions: SessionLifetimes,
     /// `TRUSTED_PROXIES`: comma-separated addresses of reverse proxies whose
     /// `X-Forwarded-For` names the client (for rate limits). Empty: trust none.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub stripe: StripeSettings,
+}
+
+/// Idle and absolute lifetimes of logged-in sessions: a customer who ticked "Keep me
+/// logged in" stays in for `SESSION_DAYS` after the last visit, one who did not for
+/// `SESSION_IDLE_MINUTES`; nobody for more than `SESSION_MAX_DAYS` after logging in. Staff
+/// sessions are shorter: `ADMIN_IDLE_MINUTES` idle, `ADMIN_SESSION_HOURS` in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLifetimes {
+    pub remembered_idle: std::time::Duration,
+    pub idle: std::time::Duration,
+    pub absolute: std::time::Duration,
+    pub admin_idle: std::time::Duration,
+    pub admin_absolute: std::time::Duration,
 }
 
 /// How the shop reaches Stripe: the real API with `STRIPE_SECRET_KEY`, otherwise the
@@ -44,7 +60,9 @@ pub struct Config {
 #[derive(Clone)]
 pub struct StripeSettings {
     pub secret_key: String,
-    pub webhook_secret: String,
+    /// `STRIPE_WEBHOOK_SECRET`. Unset (development with the emulator only), start-up fills in
+    /// the secret generated for this database (see `infra::secrets`).
+    pub webhook_secret: Option<String>,
     /// Base URL of the API, ending in `/`.
     pub api_base: String,
     pub emulated: bool,
@@ -59,10 +77,8 @@ impl std::fmt::Debug for StripeSettings {
     }
 }
 
-/// The key the emulator accepts, used when no `STRIPE_SECRET_KEY` is set.
+/// The only key the emulator accepts: the app's own, used when no `STRIPE_SECRET_KEY` is set.
 pub const EMULATOR_SECRET_KEY: &str = "sk_test_emulator";
-/// The webhook secret the emulator signs with when `STRIPE_WEBHOOK_SECRET` is unset.
-pub const EMULATOR_WEBHOOK_SECRET: &str = "whsec_fullstack_ws_emulator";
 const STRIPE_API: &str = "https://api.stripe.com/";
 
 pub const MAX_WORKERS: u32 = 64;
@@ -86,6 +102,16 @@ impl Config {
             errors.push(format!("{key}: {why} (got {value:?})"));
         };
 
+        let production = match var("LEPTOS_ENV").as_deref().map(str::to_ascii_uppercase) {
+            None => false,
+            Some(v) if v == "DEV" || v == "DEVELOPMENT" => false,
+            Some(v) if v == "PROD" || v == "PRODUCTION" => true,
+            Some(other) => {
+                bad("LEPTOS_ENV", "must be DEV or PROD", &other);
+                false
+            }
+        };
+
         let database_url = var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/shop.db?mode=rwc".into());
         if !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| database_url.starts_with(p)) {
             bad("DATABASE_URL", "must start with sqlite: or postgres://", &database_url);
@@ -103,9 +129,22 @@ impl Config {
             || site_url.contains(char::is_whitespace)
         {
             bad("SITE_URL", "must be an http:// or https:// URL", &site_url);
+        } else if production && !site_url.starts_with("https://") {
+            bad(
+                "SITE_URL",
+                "must be the shop's public https:// URL in production (LEPTOS_ENV=PROD)",
+                &site_url,
+            );
         }
 
         let smtp_url = var("SMTP_URL");
+        if production && smtp_url.is_none() {
+            bad(
+                "SMTP_URL",
+                "is required in production (LEPTOS_ENV=PROD): mail must really be sent",
+                "nothing",
+            );
+        }
         if let Some(url) = &smtp_url {
             if let Err(e) = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url) {
                 bad("SMTP_URL", &format!("is not a valid smtp:// or smtps:// URL: {e}"), url);
@@ -141,15 +180,6 @@ impl Config {
             }
         };
 
-        let leptos_env_prod = match var("LEPTOS_ENV").as_deref().map(str::to_ascii_uppercase) {
-            None => false,
-            Some(v) if v == "DEV" || v == "DEVELOPMENT" => false,
-            Some(v) if v == "PROD" || v == "PRODUCTION" => true,
-            Some(other) => {
-                bad("LEPTOS_ENV", "must be DEV or PROD", &other);
-                false
-            }
-        };
         let reload_raw = var("LEPTOS_RELOAD_PORT").unwrap_or_else(|| "3001".into());
         let reload_port = reload_raw.parse::<u16>().map(u32::from).unwrap_or_else(|_| {
             bad("LEPTOS_RELOAD_PORT", "must be a port number", &reload_raw);
@@ -184,6 +214,33 @@ impl Config {
             }
         };
 
+        let mut bounded = |key: &str, default: u64, range: std::ops::RangeInclusive<u64>, unit: &str| {
+            let raw = var(key).unwrap_or_else(|| default.to_string());
+            match raw.parse::<u64>() {
+                Ok(n) if range.contains(&n) => n,
+                _ => {
+                    bad(
+                        key,
+                        &format!(
+                            "must be a whole number of {unit} from {} to {}",
+                            range.start(),
+                            range.end()
+                        ),
+                        &raw,
+                    );
+                    default
+                }
+            }
+        };
+        let minutes = |n: u64| std::time::Duration::from_secs(n * 60);
+        let sessions = SessionLifetimes {
+            remembered_idle: minutes(u64::from(session_days) * 24 * 60),
+            idle: minutes(bounded("SESSION_IDLE_MINUTES", 120, 5..=10_080, "minutes")),
+            absolute: minutes(bounded("SESSION_MAX_DAYS", 30, 1..=365, "days") * 24 * 60),
+            admin_idle: minutes(bounded("ADMIN_IDLE_MINUTES", 30, 5..=1440, "minutes")),
+            admin_absolute: minutes(bounded("ADMIN_SESSION_HOURS", 12, 1..=168, "hours") * 60),
+        };
+
         let mut trusted_proxies = Vec::new();
         for raw in
             var("TRUSTED_PROXIES").unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty())
@@ -203,11 +260,21 @@ impl Config {
             if webhook_secret.is_none() {
                 bad("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_SECRET_KEY is set", "nothing");
             }
+        } else if production {
+            bad(
+                "STRIPE_SECRET_KEY",
+                "is required in production (LEPTOS_ENV=PROD): the emulator is for development",
+                "nothing",
+            );
+            if webhook_secret.is_none() {
+                bad("STRIPE_WEBHOOK_SECRET", "is required in production (LEPTOS_ENV=PROD)", "nothing");
+            }
         }
         if webhook_secret.as_ref().is_some_and(|w| !w.starts_with("whsec_")) {
             bad("STRIPE_WEBHOOK_SECRET", "must start with whsec_", "<hidden>");
         }
-        let emulated = secret_key.is_none();
+        // Never in production, whatever else is set.
+        let emulated = secret_key.is_none() && !production;
         // A build without the emulator has nothing to pay with unless real Stripe is set.
         if emulated && !cfg!(feature = "stripe-emulator") {
             bad("STRIPE_SECRET_KEY", "is required: this build has no Stripe emulator", "nothing");
@@ -227,7 +294,7 @@ impl Config {
         }
         let stripe = StripeSettings {
             secret_key: secret_key.unwrap_or_else(|| EMULATOR_SECRET_KEY.into()),
-            webhook_secret: webhook_secret.unwrap_or_else(|| EMULATOR_WEBHOOK_SECRET.into()),
+            webhook_secret,
             api_base,
             emulated,
         };
@@ -246,11 +313,12 @@ impl Config {
             workers,
             site_root,
             log_format,
-            leptos_env_prod,
+            production,
             reload_port,
             seed_demo,
             unpaid_order_ttl,
             session_days,
+            sessions,
             trusted_proxies,
             stripe,
         })
@@ -260,9 +328,10 @@ impl Config {
         self.database_url.starts_with("sqlite:")
     }
 
-    /// The dev mailbox (`/dev/mail`) exists only when mail is written to files.
+    /// The dev mailbox (`/dev/mail`) exists only in development, when mail is written to
+    /// files (and answers loopback clients only: see `ui::dev_mail`).
     pub fn dev_mailbox_enabled(&self) -> bool {
-        self.smtp_url.is_none()
+        !self.production && self.smtp_url.is_none()
     }
 }
 
@@ -291,9 +360,15 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Text);
         assert_eq!(c.unpaid_order_ttl.as_secs(), 24 * 3600);
         assert!(c.trusted_proxies.is_empty());
+        assert_eq!(c.sessions.idle.as_secs(), 2 * 3600);
+        assert_eq!(c.sessions.remembered_idle.as_secs(), 14 * 86400);
+        assert_eq!(c.sessions.absolute.as_secs(), 30 * 86400);
+        assert_eq!(c.sessions.admin_idle.as_secs(), 30 * 60);
+        assert_eq!(c.sessions.admin_absolute.as_secs(), 12 * 3600);
         assert!(c.stripe.emulated);
         assert_eq!(c.stripe.api_base, "http://127.0.0.1:3000/_stripe/");
-        assert_eq!(c.stripe.webhook_secret, EMULATOR_WEBHOOK_SECRET);
+        assert_eq!(c.stripe.webhook_secret, None, "generated per database at start-up");
+        assert!(!c.production);
         let proxied = config(&[("TRUSTED_PROXIES", "10.0.0.1, ::1")]).unwrap();
         assert_eq!(proxied.trusted_proxies.len(), 2);
     }
@@ -315,6 +390,7 @@ mod tests {
             ("MAIL_FROM", "not an address"),
             ("UNPAID_ORDER_HOURS", "0"),
             ("SESSION_DAYS", "forever"),
+            ("ADMIN_IDLE_MINUTES", "0"),
             ("TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
             ("STRIPE_SECRET_KEY", "pk_live_publishable"),
             ("STRIPE_API_BASE", "ftp://stripe"),
@@ -330,6 +406,7 @@ mod tests {
             "MAIL_FROM",
             "UNPAID_ORDER_HOURS",
             "SESSION_DAYS",
+            "ADMIN_IDLE_MINUTES",
             "TRUSTED_PROXIES",
             "STRIPE_SECRET_KEY",
             "STRIPE_WEBHOOK_SECRET",
@@ -348,6 +425,36 @@ mod tests {
         assert_eq!(real.stripe.api_base, "https://api.stripe.com/");
         let err = config(&[("STRIPE_SECRET_KEY", "sk_live_x")]).unwrap_err().to_string();
         assert!(err.starts_with("STRIPE_WEBHOOK_SECRET: is required"), "{err}");
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_each_safeguard() {
+        let err = config(&[("LEPTOS_ENV", "PROD")]).unwrap_err().to_string();
+        for key in ["SMTP_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SITE_URL"] {
+            assert_eq!(err.lines().filter(|l| l.starts_with(key)).count(), 1, "{key} in {err}");
+        }
+        let complete = [
+            ("LEPTOS_ENV", "PROD"),
+            ("SITE_URL", "https://shop.example"),
+            ("SMTP_URL", "smtp://127.0.0.1:25"),
+            ("STRIPE_SECRET_KEY", "sk_live_x"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_y"),
+        ];
+        let prod = config(&complete).unwrap();
+        assert!(prod.production && !prod.stripe.emulated && !prod.dev_mailbox_enabled());
+        // Each one alone missing (or plain http) is named.
+        for (i, (key, _)) in complete.iter().enumerate().skip(1) {
+            let mut without = complete.to_vec();
+            without.remove(i);
+            let err = config(&without).unwrap_err().to_string();
+            assert!(err.lines().any(|l| l.starts_with(key)), "{key} missing: {err}");
+        }
+        let mut http = complete.to_vec();
+        http[1] = ("SITE_URL", "http://shop.example");
+        assert!(config(&http)
+            .unwrap_err()
+            .to_string()
+            .starts_with("SITE_URL: must be the shop's public https://"));
     }
 
     #[test]

@@ -4,10 +4,12 @@
 //!
 //! May import: entities, models. Never services or anything above.
 
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod mail;
 pub mod queue;
+pub mod secrets;
 pub mod security;
 pub mod session;
 pub mod stripe;

@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 use fang::AsyncRunnable;
-use sea_orm::sea_query::{Alias, Query};
+use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{ConnectionTrait, DbErr};
 use tokio::sync::Notify;
 
@@ -37,6 +37,28 @@ pub async fn enqueue_in(conn: &impl ConnectionTrait, task: &dyn AsyncRunnable) -
         .to_owned();
     conn.execute(conn.get_database_backend().build(&insert)).await?;
     Ok(())
+}
+
+/// Puts back in the queue every task a worker claimed more than `lease` ago and never
+/// finished: its worker died (a crash, a kill, a deploy). fang itself would leave it
+/// `in_progress` forever. Every task is idempotent (fang may even hand one task to two
+/// workers), so a slow task that is still running loses nothing by running again.
+pub async fn requeue_abandoned(
+    conn: &impl ConnectionTrait,
+    lease: std::time::Duration,
+) -> Result<u64, DbErr> {
+    let now = Utc::now();
+    let cutoff = now - chrono::Duration::from_std(lease).map_err(|e| DbErr::Custom(e.to_string()))?;
+    // Literals, not parameters, for the states: PostgreSQL's column is an enum type.
+    let update = Query::update()
+        .table(Alias::new("fang_tasks"))
+        .value(Alias::new("state"), Expr::cust("'new'"))
+        .value(Alias::new("updated_at"), now)
+        .and_where(Expr::col(Alias::new("state")).eq(Expr::cust("'in_progress'")))
+        .and_where(Expr::col(Alias::new("updated_at")).lt(cutoff))
+        .to_owned();
+    let done = conn.execute(conn.get_database_backend().build(&update)).await?;
+    Ok(done.rows_affected())
 }
 
 /// Wakes one idle worker of this process; call after committing queued work.

@@ -1,5 +1,5 @@
-//! Request-level protections: cross-site request refusal (CSRF) and the client address
-//! used by rate limits.
+//! Request-level protections: cross-site request refusal (CSRF), the client address used
+//! by rate limits, and the security headers (CSP, HSTS) every response carries.
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{header, request::Parts, Method, StatusCode};
@@ -65,6 +65,47 @@ pub async fn no_store_for_dynamic(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     if !is_static && !res.headers().contains_key(header::CACHE_CONTROL) {
         res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// The Content-Security-Policy of a rendered page: scripts only from this origin or
+/// carrying the page's nonce (Leptos puts it on its hydration and resource scripts),
+/// WebAssembly allowed to compile, nothing may frame the shop, forms post here or to
+/// Stripe's hosted checkout. In development the live-reload websocket may connect too.
+pub fn page_policy(nonce: &str, development: bool) -> String {
+    let connect = if development { "'self' ws: wss:" } else { "'self'" };
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src {connect}; object-src 'none'; base-uri 'self'; \
+         form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'"
+    )
+}
+
+/// The policy of every other response (API answers, files, the emulator's pages): no
+/// inline script at all.
+pub const DEFAULT_POLICY: &str =
+    "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; \
+     form-action 'self'; frame-ancestors 'none'";
+
+/// What [`security_headers`] adds.
+#[derive(Debug, Clone, Copy)]
+pub struct SecurityHeaders {
+    /// Served over https: browsers are told to use nothing else (HSTS).
+    pub https: bool,
+}
+
+/// Adds the default CSP to responses that have none (pages set their own, with a nonce)
+/// and, over https, `Strict-Transport-Security`.
+pub async fn security_headers(State(config): State<SecurityHeaders>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_static(DEFAULT_POLICY));
+    }
+    if config.https {
+        headers
+            .insert(header::STRICT_TRANSPORT_SECURITY, header::HeaderValue::from_static("max-age=31536000"));
     }
     res
 }

@@ -143,7 +143,7 @@ impl Stripe {
             .map_err(|e| format!("Stripe client: {e}"))?;
         Ok(Self {
             client,
-            webhook_secret: settings.webhook_secret.as_str().into(),
+            webhook_secret: settings.webhook_secret.as_deref().ok_or("Stripe: no webhook secret")?.into(),
             emulated: settings.emulated,
         })
     }

@@ -20,6 +20,10 @@ pub async fn reconcile_payment_events(ctx: &JobContext) -> Result<usize, String>
     Ok(ids.len())
 }
 
+/// How long a claimed task may run before it counts as abandoned (its worker died). Every
+/// task's own calls time out well within it (Stripe 20 s, SMTP 60 s).
+pub const TASK_LEASE: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// How long a stored event may wait for its job before the reconciler re-enqueues it.
 pub const PAYMENT_EVENT_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -37,11 +41,17 @@ pub async fn reconcile_outbox(ctx: &JobContext) -> Result<usize, String> {
     Ok(ids.len())
 }
 
-/// The periodic work of every worker process: lost mail and payment jobs re-enqueued, unpaid orders
+/// The periodic work of every worker process: abandoned tasks requeued, lost mail and
+/// payment jobs re-enqueued, unpaid orders
 /// past their time cancelled (stock released), expired sessions, old rate-limit counters
 /// and expired reset tokens deleted. Each step is idempotent, so several processes may
 /// run it at once.
 pub async fn housekeeping(ctx: &JobContext) {
+    match crate::infra::queue::requeue_abandoned(&ctx.db, TASK_LEASE).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(count = n, "requeued tasks whose worker died"),
+        Err(e) => tracing::warn!(error = %e, "requeue of abandoned tasks failed"),
+    }
     if let Err(e) = reconcile_outbox(ctx).await {
         tracing::warn!(error = %e, "outbox reconcile failed");
     }

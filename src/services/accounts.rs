@@ -1,11 +1,13 @@
 //! Accounts: registration, password checks (Argon2id, off the async runtime), profile,
-//! password and email changes, password reset by mailed single-use token, roles.
-//! Nothing here reveals whether an email address has an account.
+//! password changes and resets (each mailed to the owner), email changes (confirmed from
+//! the new address, undoable from the old one), roles. Nothing here reveals whether an
+//! email address has an account.
 
 use super::mail;
-use crate::entities::{password_reset, user};
+use crate::entities::{email_change, password_reset, user};
 use crate::models::account::{self as rules, Address, Me, Role};
 use crate::models::AppError;
+use crate::services::orders::MailSettings;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Utc};
@@ -26,10 +28,35 @@ const ARGON2_P: u32 = 1;
 const COMMON_PASSWORD: &str = "This password is one of the most common; choose another.";
 /// How long a mailed reset link works.
 pub const RESET_TOKEN_TTL: Duration = Duration::from_secs(3600);
+/// How long the link confirming a new sign-in address works.
+pub const EMAIL_CONFIRM_TTL: Duration = Duration::from_secs(24 * 3600);
+/// How long the old address may undo a change of sign-in address.
+pub const EMAIL_UNDO_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+const INVALID_EMAIL_LINK: &str = "This link is invalid, used or expired.";
 
 fn hasher() -> Argon2<'static> {
     let params = Params::new(ARGON2_M_KIB, ARGON2_T, ARGON2_P, None).expect("valid Argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// How long a password check may wait for a free hasher before the request is turned away.
+const HASHING_QUEUE_WAIT: Duration = Duration::from_secs(10);
+
+/// At most one Argon2 run per CPU at a time: each takes 19 MiB and ~50 ms of a core, so a
+/// flood of logins queues here instead of exhausting memory and starving every request.
+async fn hashing_permit() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
+    static HASHERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let hashers = HASHERS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+    match tokio::time::timeout(HASHING_QUEUE_WAIT, hashers.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        Ok(Err(_)) => Err(AppError::Internal),
+        Err(_) => {
+            tracing::warn!("password hashing queue full; request turned away");
+            Err(AppError::Unavailable("The shop is very busy. Please try again in a moment.".into()))
+        }
+    }
 }
 
 fn internal(e: impl std::fmt::Display) -> AppError {
@@ -40,6 +67,7 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 /// Hashes a password into a PHC string (on a blocking thread: it takes ~50 ms of CPU).
 pub async fn hash_password(password: &str) -> Result<String, AppError> {
     let password = password.to_owned();
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(internal)
@@ -51,6 +79,7 @@ pub async fn hash_password(password: &str) -> Result<String, AppError> {
 /// Checks a password against a PHC string (on a blocking thread).
 pub async fn verify_password(password: &str, phc: &str) -> Result<bool, AppError> {
     let (password, phc) = (password.to_owned(), phc.to_owned());
+    let _permit = hashing_permit().await?;
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&phc).map_err(internal)?;
         Ok(hasher().verify_password(password.as_bytes(), &parsed).is_ok())
@@ -236,55 +265,213 @@ pub async fn update_profile(
     Ok(to_me(&active.update(db).await?))
 }
 
-/// Changes the password after checking the current one. Other sessions end: their
-/// stored password fingerprint no longer matches.
+/// Changes the password after checking the current one, and mails the owner that it
+/// changed. Other sessions end: their stored password fingerprint no longer matches.
 pub async fn change_password(
     db: &DatabaseConnection,
     id: i64,
     current: &str,
     new: &str,
+    mail: &MailSettings<'_>,
 ) -> Result<user::Model, AppError> {
     let found = active_user(db, id).await?.ok_or_else(|| AppError::not_found("Account"))?;
     if !verify_password(current, &found.password_hash).await? {
         return Err(AppError::field("current_password", "That is not your current password."));
     }
     check_new_password(new, &found.email, "new_password")?;
-    set_password(db, found, new).await
+    let hash = hash_password(new).await?;
+    let txn = crate::infra::db::begin_write(db).await?;
+    let updated = store_password_hash(&txn, found, hash).await?;
+    mail::queue(&txn, mail.from, &mail::templates::password_changed(&updated, Utc::now(), mail.site_url))
+        .await?;
+    txn.commit().await?;
+    crate::infra::queue::wake();
+    tracing::info!(user = updated.id, "password changed");
+    Ok(updated)
 }
 
-async fn set_password(
+/// Stores an already computed hash (hash outside the transaction: it takes ~50 ms).
+async fn store_password_hash(
     db: &impl ConnectionTrait,
     found: user::Model,
-    new: &str,
+    hash: String,
 ) -> Result<user::Model, AppError> {
     let mut active: user::ActiveModel = found.into();
-    active.password_hash = Set(hash_password(new).await?);
+    active.password_hash = Set(hash);
     active.updated_at = Set(Utc::now());
     Ok(active.update(db).await?)
 }
 
-/// Changes the sign-in address after checking the password.
-pub async fn change_email(
+fn address_taken() -> AppError {
+    AppError::field("email", "This address cannot be used for your account.")
+}
+
+/// Starts a change of sign-in address after checking the password: the new address is
+/// mailed a link, and the account keeps its current address until the link is followed
+/// (so nobody can move an account to an address they cannot read). Earlier pending links
+/// stop working. Returns the new address, normalized.
+pub async fn request_email_change(
     db: &DatabaseConnection,
     id: i64,
     password: &str,
     new_email: &str,
-) -> Result<Me, AppError> {
+    mail: &MailSettings<'_>,
+) -> Result<String, AppError> {
     let found = active_user(db, id).await?.ok_or_else(|| AppError::not_found("Account"))?;
     if !verify_password(password, &found.password_hash).await? {
         return Err(AppError::field("current_password", "That is not your current password."));
     }
     let email = rules::normalize_email(new_email)?;
-    let mut active: user::ActiveModel = found.into();
-    active.email = Set(email);
+    if email == found.email {
+        return Err(AppError::field("email", "This is already your address."));
+    }
+    if find_by_email(db, &email).await?.is_some() {
+        return Err(address_taken());
+    }
+    let now = Utc::now();
+    let token = new_token();
+    let txn = crate::infra::db::begin_write(db).await?;
+    retire_email_links(&txn, id, now).await?;
+    store_email_link(&txn, &token, id, "confirm", &email, now, EMAIL_CONFIRM_TTL).await?;
+    let link = format!("{}/account/email/confirm/{token}", mail.site_url);
+    let message = mail::templates::email_change_confirm(&found, &email, &link, mail.site_url);
+    mail::queue(&txn, mail.from, &message).await?;
+    txn.commit().await?;
+    crate::infra::queue::wake();
+    tracing::info!(user = id, "email change requested");
+    Ok(email)
+}
+
+/// Follows a confirm link: the account signs in with the new address from now on, and
+/// the old address is told, with a link that undoes the change.
+pub async fn confirm_email_change(
+    db: &DatabaseConnection,
+    token: &str,
+    now: DateTime<Utc>,
+    mail: &MailSettings<'_>,
+) -> Result<user::Model, AppError> {
+    let txn = crate::infra::db::begin_write(db).await?;
+    let link = claim_email_link(&txn, token, "confirm", now).await?;
+    let account = active_user(&txn, link.user_id)
+        .await?
+        .ok_or_else(|| AppError::BadRequest(INVALID_EMAIL_LINK.into()))?;
+    let old_email = account.email.clone();
+    let updated = set_email(&txn, account, &link.email).await?;
+    let undo = new_token();
+    store_email_link(&txn, &undo, updated.id, "undo", &old_email, now, EMAIL_UNDO_TTL).await?;
+    let undo_link = format!("{}/account/email/undo/{undo}", mail.site_url);
+    let message = mail::templates::email_changed(&updated, &old_email, now, &undo_link, mail.site_url);
+    mail::queue(&txn, mail.from, &message).await?;
+    txn.commit().await?;
+    crate::infra::queue::wake();
+    tracing::info!(user = updated.id, "email changed");
+    Ok(updated)
+}
+
+/// Follows an undo link (mailed to the old address): the old address is back, every
+/// session ends (the password is replaced by an unusable one) and the old address gets a
+/// reset link to set a new password. Whoever made the change is locked out.
+pub async fn undo_email_change(
+    db: &DatabaseConnection,
+    token: &str,
+    now: DateTime<Utc>,
+    mail: &MailSettings<'_>,
+) -> Result<user::Model, AppError> {
+    let unusable = hash_password(&new_token()).await?;
+    let txn = crate::infra::db::begin_write(db).await?;
+    let link = claim_email_link(&txn, token, "undo", now).await?;
+    let account = user::Entity::find_by_id(link.user_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::BadRequest(INVALID_EMAIL_LINK.into()))?;
+    retire_email_links(&txn, account.id, now).await?;
+    let restored = set_email(&txn, account, &link.email).await?;
+    let restored = store_password_hash(&txn, restored, unusable).await?;
+    issue_reset(&txn, &restored, mail.from, mail.site_url).await?;
+    txn.commit().await?;
+    crate::infra::queue::wake();
+    tracing::warn!(user = restored.id, "email change undone; sessions ended, reset link mailed");
+    Ok(restored)
+}
+
+async fn set_email(
+    txn: &impl ConnectionTrait,
+    account: user::Model,
+    email: &str,
+) -> Result<user::Model, AppError> {
+    let mut active: user::ActiveModel = account.into();
+    active.email = Set(email.to_owned());
     active.updated_at = Set(Utc::now());
-    match active.update(db).await {
-        Ok(updated) => Ok(to_me(&updated)),
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(AppError::field("email", "This address cannot be used for your account."))
-        }
+    match active.update(txn).await {
+        Ok(updated) => Ok(updated),
+        // Taken by another account since the link was sent.
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(address_taken()),
         Err(e) => Err(e.into()),
     }
+}
+
+async fn store_email_link(
+    txn: &impl ConnectionTrait,
+    token: &str,
+    user_id: i64,
+    kind: &str,
+    email: &str,
+    now: DateTime<Utc>,
+    ttl: Duration,
+) -> Result<(), AppError> {
+    email_change::ActiveModel {
+        token_hash: Set(token_hash(token)),
+        user_id: Set(user_id),
+        kind: Set(kind.to_owned()),
+        email: Set(email.to_owned()),
+        created_at: Set(now),
+        expires_at: Set(now + chrono::Duration::from_std(ttl).map_err(|_| AppError::Internal)?),
+        used_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Ends every outstanding email link of an account.
+async fn retire_email_links(
+    txn: &impl ConnectionTrait,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    email_change::Entity::update_many()
+        .col_expr(email_change::Column::UsedAt, Expr::value(now))
+        .filter(email_change::Column::UserId.eq(user_id))
+        .filter(email_change::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Uses a link's token once: of two concurrent uses, one wins.
+async fn claim_email_link(
+    txn: &impl ConnectionTrait,
+    token: &str,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> Result<email_change::Model, AppError> {
+    let invalid = || AppError::BadRequest(INVALID_EMAIL_LINK.into());
+    if token.len() != 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(invalid());
+    }
+    let hash = token_hash(token);
+    let claimed = email_change::Entity::update_many()
+        .col_expr(email_change::Column::UsedAt, Expr::value(now))
+        .filter(email_change::Column::TokenHash.eq(hash.clone()))
+        .filter(email_change::Column::Kind.eq(kind))
+        .filter(email_change::Column::UsedAt.is_null())
+        .filter(email_change::Column::ExpiresAt.gt(now))
+        .exec(txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(invalid());
+    }
+    email_change::Entity::find_by_id(hash).one(txn).await?.ok_or_else(invalid)
 }
 
 fn token_hash(token: &str) -> String {
@@ -313,24 +500,34 @@ pub async fn request_reset(
     let Some(found) = find_by_email(db, &email).await?.filter(|u| !u.disabled) else {
         return Ok(None);
     };
-    let token = new_token();
-    let now = Utc::now();
     let txn = db.begin().await?;
-    password_reset::ActiveModel {
-        token_hash: Set(token_hash(&token)),
-        user_id: Set(found.id),
-        created_at: Set(now),
-        expires_at: Set(now + chrono::Duration::from_std(RESET_TOKEN_TTL).map_err(|_| AppError::Internal)?),
-        used_at: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    let link = format!("{site_url}/password-reset/{token}");
-    let mail_id = mail::queue(&txn, from, &mail::templates::password_reset(&found, &link, site_url)).await?;
+    let mail_id = issue_reset(&txn, &found, from, site_url).await?;
     txn.commit().await?;
     crate::infra::queue::wake();
     tracing::info!(user = found.id, "password reset requested");
     Ok(Some(mail_id))
+}
+
+/// Stores a hashed single-use reset token and queues the mail with its link.
+async fn issue_reset(
+    txn: &impl ConnectionTrait,
+    account: &user::Model,
+    from: &Mailbox,
+    site_url: &str,
+) -> Result<Uuid, AppError> {
+    let token = new_token();
+    let now = Utc::now();
+    password_reset::ActiveModel {
+        token_hash: Set(token_hash(&token)),
+        user_id: Set(account.id),
+        created_at: Set(now),
+        expires_at: Set(now + chrono::Duration::from_std(RESET_TOKEN_TTL).map_err(|_| AppError::Internal)?),
+        used_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    let link = format!("{site_url}/password-reset/{token}");
+    mail::queue(txn, from, &mail::templates::password_reset(account, &link, site_url)).await
 }
 
 /// Deletes reset tokens that expired before `cutoff` (housekeeping).
@@ -342,7 +539,11 @@ pub async fn forget_expired_resets(
         .filter(password_reset::Column::ExpiresAt.lt(cutoff))
         .exec(db)
         .await?;
-    Ok(gone.rows_affected)
+    let links = email_change::Entity::delete_many()
+        .filter(email_change::Column::ExpiresAt.lt(cutoff))
+        .exec(db)
+        .await?;
+    Ok(gone.rows_affected + links.rows_affected)
 }
 
 /// Sets a new password with a mailed token: once, within the hour. Returns the account.
@@ -351,6 +552,7 @@ pub async fn reset_password(
     token: &str,
     new: &str,
     now: DateTime<Utc>,
+    mail: &MailSettings<'_>,
 ) -> Result<user::Model, AppError> {
     let invalid =
         || AppError::BadRequest("This reset link is invalid, used or expired. Ask for a new one.".into());
@@ -364,7 +566,8 @@ pub async fn reset_password(
     }
     let account = active_user(db, found.user_id).await?.ok_or_else(invalid)?;
     check_new_password(new, &account.email, "new_password")?;
-    let txn = db.begin().await?;
+    let new_hash = hash_password(new).await?;
+    let txn = crate::infra::db::begin_write(db).await?;
     // Claim the token first: of two concurrent uses, one wins.
     let claimed = password_reset::Entity::update_many()
         .col_expr(password_reset::Column::UsedAt, Expr::value(now))
@@ -382,8 +585,10 @@ pub async fn reset_password(
         .filter(password_reset::Column::UsedAt.is_null())
         .exec(&txn)
         .await?;
-    let updated = set_password(&txn, account, new).await?;
+    let updated = store_password_hash(&txn, account, new_hash).await?;
+    mail::queue(&txn, mail.from, &mail::templates::password_changed(&updated, now, mail.site_url)).await?;
     txn.commit().await?;
+    crate::infra::queue::wake();
     tracing::info!(user = updated.id, "password reset");
     Ok(updated)
 }

@@ -7,10 +7,7 @@ use crate::models::cart::{self as rules, AppliedCoupon, Cart, CartLine};
 use crate::models::{product_url, AppError, Money};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 pub use crate::models::SHOP_CURRENCY as CURRENCY;
@@ -316,7 +313,9 @@ async fn set_coupon(db: &impl ConnectionTrait, cart_id: i64, coupon_id: Option<i
 /// Quantities of the same product add up, capped by what may be ordered now; the
 /// guest's coupon is kept unless the account's cart has one. Runs in one transaction.
 pub async fn merge(db: &DatabaseConnection, from: &Shopper, into: &Shopper) -> Result<Cart, AppError> {
-    let txn = db.begin().await?;
+    // It reads, then writes: on SQLite it must hold the write lock from the start, or a
+    // concurrent writer makes the upgrade fail with BUSY after the login switched sessions.
+    let txn = crate::infra::db::begin_write(db).await?;
     let Some(source) = find_cart(&txn, from).await? else {
         txn.commit().await?;
         return view(db, into).await;

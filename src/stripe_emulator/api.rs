@@ -18,8 +18,8 @@ pub(super) async fn build_session(state: &AppState, p: &Params) -> Result<Value,
     if p.get("mode") != Some("payment") {
         return Err(StripeError::invalid("The emulator supports mode=payment only.", Some("mode")));
     }
-    let success_url = p.required("success_url")?.to_owned();
-    let cancel_url = p.required("cancel_url")?.to_owned();
+    let success_url = return_url(state, p, "success_url")?;
+    let cancel_url = return_url(state, p, "cancel_url")?;
     let mut lines = Vec::new();
     let mut currency: Option<String> = None;
     for i in 0.. {

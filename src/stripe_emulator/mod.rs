@@ -106,21 +106,43 @@ impl From<sea_orm::DbErr> for StripeError {
 
 type ApiResult = Result<(StatusCode, Value), StripeError>;
 
-/// Only test-mode secret keys are accepted (the emulator can never take a live key).
+/// Only the app's own emulator key is accepted: never a real key, test or live.
 fn authorize(headers: &HeaderMap) -> Result<(), StripeError> {
     let key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     match key {
-        Some(k) if k.starts_with("sk_test_") => Ok(()),
+        Some(crate::infra::config::EMULATOR_SECRET_KEY) => Ok(()),
         _ => Err(StripeError {
             status: StatusCode::UNAUTHORIZED,
             kind: "invalid_request_error",
-            message: "Invalid API Key provided: the emulator takes test keys (sk_test_…) only.".into(),
+            message: "Invalid API Key provided: the emulator takes its own key (sk_test_emulator) only."
+                .into(),
             param: None,
         }),
     }
+}
+
+/// A return URL as Stripe takes it (absolute http or https), and, because the emulator is
+/// served on the shop's own origin, on the shop's site: anything else would make the
+/// hosted page a script link or an open redirect.
+fn return_url(state: &AppState, p: &Params, key: &'static str) -> Result<String, StripeError> {
+    let raw = p.required(key)?;
+    let url = reqwest::Url::parse(raw).ok().filter(|u| matches!(u.scheme(), "http" | "https")).ok_or_else(
+        || StripeError::invalid(format!("Not a valid URL: {key} must be http or https."), Some(key)),
+    )?;
+    let site = reqwest::Url::parse(&state.config.site_url).map_err(|_| StripeError::internal())?;
+    if url.origin() != site.origin() {
+        return Err(StripeError::invalid(
+            format!(
+                "The emulator returns to the shop's own site only: {key} must start with {}.",
+                state.config.site_url
+            ),
+            Some(key),
+        ));
+    }
+    Ok(raw.to_owned())
 }
 
 /// Runs a POST once per `Idempotency-Key`: a retry gets the first answer back.

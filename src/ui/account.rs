@@ -79,10 +79,9 @@ pub async fn update_profile(
 }
 
 #[server]
-pub async fn change_email(email: String, current_password: String) -> Result<Me, AppError> {
-    let (state, auth, _) = context().await?;
-    let id = crate::flows::accounts::require_user(&auth)?.0.id;
-    crate::services::accounts::change_email(&state.db, id, &current_password, &email).await
+pub async fn change_email(email: String, current_password: String) -> Result<String, AppError> {
+    let (state, auth, ip) = context().await?;
+    crate::flows::accounts::change_email(&state, &auth, &current_password, &email, ip).await
 }
 
 #[server]
@@ -91,14 +90,12 @@ pub async fn change_password(
     new_password: String,
     confirm: String,
 ) -> Result<String, AppError> {
-    let (state, mut auth, _) = context().await?;
-    let id = crate::flows::accounts::require_user(&auth)?.0.id;
+    let (state, mut auth, ip) = context().await?;
+    crate::flows::accounts::require_user(&auth)?;
     if new_password != confirm {
         return Err(AppError::field("confirm", "The passwords do not match."));
     }
-    let updated =
-        crate::services::accounts::change_password(&state.db, id, &current_password, &new_password).await?;
-    crate::flows::accounts::keep_session_after_password_change(&mut auth, updated).await?;
+    crate::flows::accounts::change_password(&state, &mut auth, &current_password, &new_password, ip).await?;
     Ok("Your password has been changed. You stay logged in here; other sessions have ended.".into())
 }
 
@@ -118,7 +115,7 @@ pub async fn reset_password(
     if new_password != confirm {
         return Err(AppError::field("confirm", "The passwords do not match."));
     }
-    crate::services::accounts::reset_password(&state.db, &token, &new_password, chrono::Utc::now()).await?;
+    crate::flows::accounts::reset_password(&state, &token, &new_password).await?;
     Ok("Your password has been changed. Log in with the new one.".into())
 }
 
@@ -357,7 +354,7 @@ fn AccountForms(me: Me) -> impl IntoView {
                 <Field id="email-password" name="current_password" label="Current password" kind="password"
                     autocomplete="current-password" required=true error=field_error(email, "current_password")/>
                 <FormError error=form_error(email)/>
-                {move || saved(matches!(email.value().get(), Some(Ok(_))), "Email address changed.")}
+                {move || email.value().get().and_then(Result::ok).map(|m| view! { <p class="notice" role="status">{m}</p> })}
                 <button type="submit" class="button primary">"Save"</button>
             </ActionForm>
         </section>

@@ -44,7 +44,8 @@ pub async fn remove_cart_line(product_id: i64) -> Result<Cart, AppError> {
 #[server]
 pub async fn apply_coupon(code: String) -> Result<Cart, AppError> {
     let (state, shopper) = shopper_for_change().await?;
-    crate::services::cart::apply_coupon(&state.db, &shopper, &code).await
+    let ip = crate::ui::request::client_ip().await;
+    crate::flows::checkout::apply_coupon(&state, &shopper, &code, ip).await
 }
 
 #[server]

@@ -45,7 +45,9 @@ pub async fn place_order(
 ) -> Result<i64, AppError> {
     let (state, shopper) = super::cart::shopper_for_change().await?;
     let shipping = Shipping { first_name, last_name, email, address, postal_code, city };
-    let placed = crate::flows::checkout::place_order(&state, &shopper, &shipping, &idempotency_key).await?;
+    let ip = crate::ui::request::client_ip().await;
+    let placed =
+        crate::flows::checkout::place_order(&state, &shopper, &shipping, &idempotency_key, ip).await?;
     leptos_axum::redirect(&placed.order.url());
     Ok(placed.order.id)
 }

@@ -1,5 +1,6 @@
 //! `/dev/mail`: a mailbox preview of the `.eml` files written when no SMTP server is
-//! configured. It does not exist (404) when `SMTP_URL` is set.
+//! configured. It does not exist (404) in production, when `SMTP_URL` is set, or for any
+//! client but this machine (its mail holds password-reset links).
 
 use super::errors::ErrorView;
 use crate::models::{AppError, MailDetail, MailSummary};
@@ -7,22 +8,26 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::{components::A, hooks::use_params_map};
 
-#[server]
-pub async fn dev_mailbox() -> Result<Vec<MailSummary>, AppError> {
+/// The mail directory, if this request may read it: development with file mail, asked
+/// from a loopback address (as rate limits see the client, through `TRUSTED_PROXIES`).
+#[cfg(feature = "ssr")]
+async fn mailbox_dir() -> Result<std::path::PathBuf, AppError> {
     let state = crate::flows::state::AppState::current()?;
-    if !state.config.dev_mailbox_enabled() {
+    let ip = super::request::client_ip().await;
+    if !state.config.dev_mailbox_enabled() || !ip.is_some_and(|ip| ip.to_canonical().is_loopback()) {
         return Err(AppError::not_found("Page"));
     }
-    crate::services::mail::list_mailbox(&state.config.mail_dir).await
+    Ok(state.config.mail_dir.clone())
+}
+
+#[server]
+pub async fn dev_mailbox() -> Result<Vec<MailSummary>, AppError> {
+    crate::services::mail::list_mailbox(&mailbox_dir().await?).await
 }
 
 #[server]
 pub async fn dev_mail(id: String) -> Result<MailDetail, AppError> {
-    let state = crate::flows::state::AppState::current()?;
-    if !state.config.dev_mailbox_enabled() {
-        return Err(AppError::not_found("Page"));
-    }
-    crate::services::mail::read_mail(&state.config.mail_dir, &id).await
+    crate::services::mail::read_mail(&mailbox_dir().await?, &id).await
 }
 
 #[component]

@@ -7,6 +7,7 @@ mod cart;
 mod catalog;
 mod checkout;
 mod dev_mail;
+mod email_change;
 mod errors;
 mod forms;
 mod layout;
@@ -83,6 +84,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/password-reset") view=account::PasswordResetPage ssr=SsrMode::Async/>
                     <Route path=path!("/password-reset/:token") view=account::PasswordResetConfirmPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/email/confirm/:token") view=email_change::ConfirmEmailPage/>
+                    <Route path=path!("/account/email/undo/:token") view=email_change::UndoEmailChangePage/>
                     <Route path=path!("/admin") view=admin::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/products") view=admin::ProductsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/products/:id") view=admin::ProductEditPage ssr=SsrMode::Async/>

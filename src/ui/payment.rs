@@ -21,7 +21,8 @@ pub struct PaymentConfirmation {
 pub async fn confirm_payment(session_id: String) -> Result<PaymentConfirmation, AppError> {
     use crate::flows::shopper;
     let (state, auth) = crate::ui::request::request().await?;
-    let confirmed = crate::flows::payments::confirm(&state, &session_id).await?;
+    let ip = crate::ui::request::client_ip().await;
+    let confirmed = crate::flows::payments::confirm(&state, &session_id, ip).await?;
     // The session id proves a payment, not who owns the order: link it only for its owner.
     let order_id = match (confirmed.order_id, shopper::known(&auth).await?) {
         (Some(id), Some(me)) => crate::services::orders::get(&state.db, &me, id).await.ok().map(|o| o.id),

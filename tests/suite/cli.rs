@@ -41,6 +41,21 @@ fn bad_configuration_fails_with_one_line_per_variable() {
     assert_eq!(err.lines().filter(|l| l.starts_with("DATABASE_URL:")).count(), 1, "{err}");
 }
 
+/// `LEPTOS_ENV=PROD` refuses to serve without real mail, real Stripe and https, naming
+/// each missing variable on its own line, and before touching the database.
+#[test]
+fn production_refuses_to_start_without_its_safeguards() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/prod.db?mode=rwc", dir.path().display());
+    let out = run(&["serve"], &[("LEPTOS_ENV", "PROD"), ("DATABASE_URL", url.as_str())]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    for key in ["SMTP_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "SITE_URL"] {
+        assert_eq!(err.lines().filter(|l| l.starts_with(&format!("{key}:"))).count(), 1, "{key}: {err}");
+    }
+    assert!(!dir.path().join("prod.db").exists(), "nothing started");
+}
+
 #[test]
 fn unknown_command_fails() {
     let out = run(&["frobnicate"], &[]);
@@ -153,6 +168,8 @@ fn serve_logs_json_requests_and_stops_gracefully_on_sigterm() {
     }
     assert_eq!(http_status(port, "/healthz"), Some(200));
     assert_eq!(http_status(port, "/api/v1/products/x"), Some(400));
+    // A reset link's token is in its path.
+    assert_eq!(http_status(port, "/password-reset/secret-token-in-path"), Some(200));
 
     let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(kill.success());
@@ -169,7 +186,10 @@ fn serve_logs_json_requests_and_stops_gracefully_on_sigterm() {
         .iter()
         .find(|l| l["status"] == 400)
         .unwrap_or_else(|| panic!("no response log for the 400 in:\n{logs}"));
-    assert_eq!(request["span"]["path"], "/api/v1/products/x");
+    // The route's template, never the path (paths can carry tokens).
+    assert_eq!(request["span"]["route"], "/api/v1/products/{id}");
+    assert!(!logs.contains("/api/v1/products/x"), "the raw path is not logged");
+    assert!(!logs.contains("secret-token-in-path"), "tokens never reach the log");
     assert_eq!(request["span"]["method"], "GET");
     assert!(request["latency_ms"].is_number());
     assert!(lines.iter().any(|l| l["message"] == "stopped"));

@@ -2,8 +2,10 @@
 //! pages (status codes, redirects), health checks. SQLite and PostgreSQL.
 use crate::common;
 
-use crate::common::{call_server_fn, get, Backend, TestEnv};
+use crate::common::{call_server_fn, get, send, send_from, Backend, TestEnv};
+use axum::body::Body;
 use axum::http::StatusCode;
+use axum::http::{header, Request};
 use fullstack_ws::services::seed;
 
 async fn seeded(backend: Backend) -> TestEnv {
@@ -176,6 +178,48 @@ async fn dev_mailbox_exists_only_without_smtp(backend: Backend) {
     assert!(page.body.contains("No mail yet"));
     let smtp = TestEnv::new(backend, &[("SMTP_URL", "smtp://127.0.0.1:2525")]).await;
     assert_eq!(get(&smtp, "/dev/mail").await.status, StatusCode::NOT_FOUND);
+    // Only this machine may read it: the mail holds password-reset links.
+    let from_afar =
+        |uri: &str| Request::get(uri).header(header::ACCEPT, "text/html").body(Body::empty()).unwrap();
+    let remote: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+    assert_eq!(send_from(&env, remote, from_afar("/dev/mail")).await.status, StatusCode::NOT_FOUND);
+    // A proxy on this machine forwarding a remote client is the remote client.
+    let proxied = TestEnv::new(backend, &[("TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let mut req = from_afar("/dev/mail");
+    req.headers_mut().insert("x-forwarded-for", "203.0.113.7".parse().unwrap());
+    assert_eq!(send(&proxied, req).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&proxied, "/dev/mail").await.status, StatusCode::OK, "the proxy's own machine");
+    let v6: std::net::IpAddr = "::1".parse().unwrap();
+    assert_eq!(send_from(&env, v6, from_afar("/dev/mail")).await.status, StatusCode::OK);
+}
+
+/// `LEPTOS_ENV=PROD` with everything it requires: no emulator, no dev mailbox, whatever
+/// the client.
+async fn production_never_serves_development_tools(backend: Backend) {
+    let env = TestEnv::new(
+        backend,
+        &[
+            ("LEPTOS_ENV", "PROD"),
+            ("SITE_URL", "https://shop.example"),
+            ("SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("STRIPE_SECRET_KEY", "sk_test_real_account"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_real"),
+            ("STRIPE_API_BASE", "http://127.0.0.1:9/"),
+        ],
+    )
+    .await;
+    assert!(env.state.config.production && !env.state.stripe.emulated);
+    for path in
+        ["/dev/mail", "/dev/mail/x", "/_stripe/pay/cs_test_1", "/_stripe/v1/checkout/sessions/cs_test_1"]
+    {
+        assert_eq!(get(&env, path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let create = Request::post("/_stripe/v1/checkout/sessions")
+        .header(header::AUTHORIZATION, "Bearer sk_test_emulator")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&env, create).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&env, "/").await.status, StatusCode::OK, "the shop itself runs");
 }
 
 async fn server_functions_answer_errors_with_fitting_status(backend: Backend) {
@@ -227,4 +271,5 @@ on_both_backends!(
     product_page_redirects_to_canonical_slug,
     health_and_readiness,
     dev_mailbox_exists_only_without_smtp,
+    production_never_serves_development_tools,
 );

@@ -218,7 +218,42 @@ async fn a_mail_is_queued_with_its_change_and_not_without_it(backend: Backend) {
     workers.shutdown(Duration::from_secs(5)).await;
 }
 
+/// A worker claimed the mail's task and was killed: fang leaves it `in_progress` forever.
+/// Housekeeping puts it back after its lease, and a live worker delivers it.
+async fn a_killed_workers_task_is_picked_up_again(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let id = mail::queue(env.db(), env.state.jobs.mail_from(), &email("eve@example.com")).await.unwrap();
+    let claim = |at: chrono::DateTime<chrono::Utc>| {
+        use sea_orm::sea_query::{Alias, Expr, Query};
+        Query::update()
+            .table(Alias::new("fang_tasks"))
+            .value(Alias::new("state"), Expr::cust("'in_progress'"))
+            .value(Alias::new("updated_at"), at)
+            .to_owned()
+    };
+    let backend_kind = env.db().get_database_backend();
+    env.db().execute(backend_kind.build(&claim(chrono::Utc::now()))).await.unwrap();
+    let lease = fullstack_ws::jobs::housekeeping::TASK_LEASE;
+    assert_eq!(
+        fullstack_ws::infra::queue::requeue_abandoned(env.db(), lease).await.unwrap(),
+        0,
+        "a task still within its lease is left to its worker"
+    );
+    env.db()
+        .execute(backend_kind.build(&claim(chrono::Utc::now() - chrono::Duration::minutes(10))))
+        .await
+        .unwrap();
+    fullstack_ws::jobs::housekeeping(&env.state.jobs).await;
+    let workers = Workers::start(env.state.jobs.clone(), 1);
+    wait_for(20, "the abandoned mail delivered", || async {
+        outbox_mail::Entity::find_by_id(id).one(env.db()).await.unwrap().and_then(|m| m.sent_at)
+    })
+    .await;
+    workers.shutdown(Duration::from_secs(5)).await;
+}
+
 on_both_backends!(
+    a_killed_workers_task_is_picked_up_again,
     a_mail_is_queued_with_its_change_and_not_without_it,
     run_once_runs_an_effect_once_under_concurrency,
     run_once_releases_on_failure_and_takes_over_stale_claims,

@@ -7,10 +7,12 @@ mod common;
 
 mod accounts;
 mod admin;
+mod backup;
 mod catalog;
 mod cli;
 mod http;
 mod jobs_and_mail;
+mod limits;
 mod orders;
 mod payments;
 mod shop_http;

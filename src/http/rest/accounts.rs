@@ -110,8 +110,32 @@ pub async fn password_reset_confirm(
     State(state): State<AppState>,
     ApiJson(b): ApiJson<ResetConfirmBody>,
 ) -> Result<StatusCode, ApiError> {
-    accounts::reset_password(&state.db, &b.token, &b.new_password, chrono::Utc::now()).await?;
+    flows::reset_password(&state, &b.token, &b.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct EmailLinkBody {
+    /// The token from the mailed link.
+    pub token: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/email-change/confirm", request_body = EmailLinkBody,
+    responses((status = 200, body = Message), (status = 400, description = "Invalid, used or expired link", body = ErrorBody), (status = 422, description = "The address is now taken", body = ErrorBody)))]
+pub async fn email_change_confirm(
+    State(state): State<AppState>,
+    ApiJson(b): ApiJson<EmailLinkBody>,
+) -> Result<Json<Message>, ApiError> {
+    Ok(Json(Message { message: flows::confirm_email_change(&state, &b.token).await?.into() }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/email-change/undo", request_body = EmailLinkBody,
+    responses((status = 200, body = Message), (status = 400, description = "Invalid, used or expired link", body = ErrorBody)))]
+pub async fn email_change_undo(
+    State(state): State<AppState>,
+    ApiJson(b): ApiJson<EmailLinkBody>,
+) -> Result<Json<Message>, ApiError> {
+    Ok(Json(Message { message: flows::undo_email_change(&state, &b.token).await?.into() }))
 }
 
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
@@ -124,6 +148,7 @@ pub async fn me(User(account): User) -> Result<Json<Me>, ApiError> {
 pub async fn patch_me(
     State(state): State<AppState>,
     auth: AuthSession,
+    ClientIp(ip): ClientIp,
     ApiJson(parsed): ApiJson<ProfilePatch>,
 ) -> Result<Json<Me>, ApiError> {
     let current = accounts::to_me(&flows::require_user(&auth)?.0);
@@ -136,7 +161,8 @@ pub async fn patch_me(
     }
     if let Some(email) = &b.email {
         let password = b.current_password.as_deref().unwrap_or_default();
-        me = accounts::change_email(&state.db, current.id, password, email).await?;
+        // The address changes only once the new one confirms (the mailed link).
+        flows::change_email(&state, &auth, password, email, ip).await?;
     }
     Ok(Json(me))
 }
@@ -146,12 +172,11 @@ pub async fn patch_me(
 pub async fn change_password(
     State(state): State<AppState>,
     mut auth: AuthSession,
+    ClientIp(ip): ClientIp,
     ApiJson(parsed): ApiJson<PasswordChangeBody>,
 ) -> Result<StatusCode, ApiError> {
-    let id = flows::require_user(&auth)?.0.id;
     let b = parsed;
-    let updated = accounts::change_password(&state.db, id, &b.current_password, &b.new_password).await?;
-    flows::keep_session_after_password_change(&mut auth, updated).await?;
+    flows::change_password(&state, &mut auth, &b.current_password, &b.new_password, ip).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -163,6 +188,8 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(logout))
         .route("/auth/password-reset", post(password_reset))
         .route("/auth/password-reset/confirm", post(password_reset_confirm))
+        .route("/auth/email-change/confirm", post(email_change_confirm))
+        .route("/auth/email-change/undo", post(email_change_undo))
         .route("/me", get(me).patch(patch_me))
         .route("/me/password", post(change_password))
 }

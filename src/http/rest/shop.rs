@@ -6,6 +6,7 @@ use crate::flows::state::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{ApiJson, Id, KnownShopper, OrderOwner};
 use crate::http::ApiError;
+use crate::infra::security::ClientIp;
 use crate::models::{AppError, Cart, Order, OrderSummary, Shipping, SHOP_CURRENCY};
 use crate::services::{cart, orders};
 use axum::extract::State;
@@ -88,11 +89,11 @@ pub async fn delete_line(
 pub async fn apply_coupon(
     State(state): State<AppState>,
     session: AuthSession,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<CouponBody>,
 ) -> Result<Json<Cart>, ApiError> {
-    let code = body.code;
     let s = shopper::get_or_create(&session).await?;
-    Ok(Json(cart::apply_coupon(&state.db, &s, &code).await?))
+    Ok(Json(crate::flows::checkout::apply_coupon(&state, &s, &body.code, ip).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/cart/coupon", responses((status = 200, body = Cart)))]
@@ -120,6 +121,7 @@ pub async fn place_order(
     State(state): State<AppState>,
     session: AuthSession,
     headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     ApiJson(shipping): ApiJson<Shipping>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
     let key = match headers.get("idempotency-key") {
@@ -129,7 +131,7 @@ pub async fn place_order(
         None => uuid::Uuid::new_v4().to_string(),
     };
     let s = shopper::get_or_create(&session).await?;
-    let placed = crate::flows::checkout::place_order(&state, &s, &shipping, &key).await?;
+    let placed = crate::flows::checkout::place_order(&state, &s, &shipping, &key, ip).await?;
     let status = if placed.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(placed.order)))
 }

@@ -14,10 +14,7 @@ use crate::models::admin::AuditEntry;
 use crate::models::{AppError, Page};
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, Func, IntoColumnRef, LikeExpr, SimpleExpr};
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
 use serde::Serialize;
 
 /// The admin making a change.
@@ -33,17 +30,7 @@ impl Actor {
     }
 }
 
-/// A transaction that holds the write lock from its first statement. SQLite transactions
-/// start as readers, and one that reads and then writes fails with BUSY if another
-/// connection wrote in between (orders are placed all the time); a no-op write first
-/// avoids that. PostgreSQL needs nothing.
-pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
-    let txn = db.begin().await?;
-    if txn.get_database_backend() == DatabaseBackend::Sqlite {
-        txn.execute_unprepared("DELETE FROM audit_log WHERE 1 = 0").await?;
-    }
-    Ok(txn)
-}
+pub(crate) use crate::infra::db::begin_write;
 
 /// A record as JSON for the audit log.
 pub fn snapshot(value: &impl Serialize) -> Option<serde_json::Value> {

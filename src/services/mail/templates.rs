@@ -101,6 +101,64 @@ struct PaymentFailedHtml<'a> {
     reason: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "password_changed.txt", config = "src/services/mail/askama.toml")]
+struct PasswordChangedText<'a> {
+    name: &'a str,
+    at: &'a str,
+    reset_link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "password_changed.html", config = "src/services/mail/askama.toml")]
+struct PasswordChangedHtml<'a> {
+    site_url: &'a str,
+    name: &'a str,
+    at: &'a str,
+    reset_link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email_change_confirm.txt", config = "src/services/mail/askama.toml")]
+struct EmailChangeConfirmText<'a> {
+    name: &'a str,
+    new_email: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email_change_confirm.html", config = "src/services/mail/askama.toml")]
+struct EmailChangeConfirmHtml<'a> {
+    site_url: &'a str,
+    name: &'a str,
+    new_email: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email_changed.txt", config = "src/services/mail/askama.toml")]
+struct EmailChangedText<'a> {
+    name: &'a str,
+    new_email: &'a str,
+    at: &'a str,
+    undo_link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email_changed.html", config = "src/services/mail/askama.toml")]
+struct EmailChangedHtml<'a> {
+    site_url: &'a str,
+    name: &'a str,
+    new_email: &'a str,
+    at: &'a str,
+    undo_link: &'a str,
+}
+
+/// When something happened, as security mails state it.
+fn moment(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d at %H:%M UTC").to_string()
+}
+
 /// Renders a template; ours have no fallible parts, so a failure is a bug worth a panic
 /// in tests and a logged, empty part in production.
 fn render(t: &impl Template) -> String {
@@ -143,6 +201,49 @@ pub fn password_reset(u: &user::Model, link: &str, site_url: &str) -> Email {
         "Reset your password".into(),
         render(&PasswordResetText { name, link }),
         render(&PasswordResetHtml { site_url, name, link }),
+    )
+}
+
+/// "Your password was changed", to the account's address, with the time and a way to act.
+pub fn password_changed(u: &user::Model, at: chrono::DateTime<chrono::Utc>, site_url: &str) -> Email {
+    let (name, at) = (u.name.as_str(), moment(at));
+    let reset_link = format!("{site_url}/password-reset");
+    let (at, reset_link) = (at.as_str(), reset_link.as_str());
+    email(
+        &u.email,
+        "Your password was changed".into(),
+        render(&PasswordChangedText { name, at, reset_link }),
+        render(&PasswordChangedHtml { site_url, name, at, reset_link }),
+    )
+}
+
+/// The link that confirms a new sign-in address, to that new address.
+pub fn email_change_confirm(u: &user::Model, new_email: &str, link: &str, site_url: &str) -> Email {
+    let name = u.name.as_str();
+    email(
+        new_email,
+        "Confirm your new email address".into(),
+        render(&EmailChangeConfirmText { name, new_email, link }),
+        render(&EmailChangeConfirmHtml { site_url, name, new_email, link }),
+    )
+}
+
+/// "Your email address was changed", to the old address (`u` already has the new one),
+/// with the time and a link that undoes it.
+pub fn email_changed(
+    u: &user::Model,
+    old_email: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    undo_link: &str,
+    site_url: &str,
+) -> Email {
+    let (name, new_email, at) = (u.name.as_str(), u.email.as_str(), moment(at));
+    let at = at.as_str();
+    email(
+        old_email,
+        "Your email address was changed".into(),
+        render(&EmailChangedText { name, new_email, at, undo_link }),
+        render(&EmailChangedHtml { site_url, name, new_email, at, undo_link }),
     )
 }
 

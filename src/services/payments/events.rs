@@ -341,7 +341,25 @@ async fn mark_paid(
             .await?;
             Ok(Applied { outcome: EventOutcome::Paid, mail_ids: vec![mail_id] })
         }
-        Ok(Transition::AlreadyThere) => Ok(Applied::just(EventOutcome::AlreadyPaid)),
+        // The same session again (its webhook and the success page both report it).
+        Ok(Transition::AlreadyThere)
+            if current.checkout_session_id.as_deref() == Some(facts.session_id.as_str()) =>
+        {
+            Ok(Applied::just(EventOutcome::AlreadyPaid))
+        }
+        Ok(Transition::AlreadyThere) => {
+            // Another session was paid for an order that is already paid (two tabs, two
+            // payment pages): the shopper paid twice, and one payment must go back.
+            let problem = format!(
+                "Payment {} (session {}) arrived for an order already paid through session {}: refund due.",
+                facts.payment_intent.as_deref().unwrap_or("?"),
+                facts.session_id,
+                current.checkout_session_id.as_deref().unwrap_or("?")
+            );
+            tracing::error!(order = id, %problem, "second payment on a paid order");
+            flag(txn, id, true, &problem).await?;
+            Ok(Applied::just(EventOutcome::RefundDue))
+        }
         Err(AppError::Conflict(_)) => {
             // Money arrived for an order that is no longer for sale: never drop it silently.
             let problem = format!(

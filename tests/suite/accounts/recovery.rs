@@ -2,16 +2,120 @@
 
 use super::*;
 
-/// The reset link in the newest message to `to` that the SMTP sink received.
-fn reset_token(received: &std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>, to: &str) -> Option<String> {
+type Received = std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>;
+
+/// The token of the `{path}{token}` link in the newest message to `to` that has one.
+fn link_token(received: &Received, to: &str, path: &str) -> Option<String> {
     let messages = received.lock().unwrap();
     messages.iter().rev().find_map(|raw| {
         let msg = mail_parser::MessageParser::default().parse(raw)?;
         let addressed = msg.to()?.first()?.address()? == to;
         let text = msg.body_text(0)?;
-        let start = text.find("/password-reset/")? + "/password-reset/".len();
+        let start = text.find(path)? + path.len();
         addressed.then(|| text[start..start + 64].to_string())
     })
+}
+
+/// The reset link in the newest message to `to` that the SMTP sink received.
+fn reset_token(received: &Received, to: &str) -> Option<String> {
+    link_token(received, to, "/password-reset/")
+}
+
+/// The text of the newest message to `to` with this subject.
+fn mail_text(received: &Received, to: &str, subject: &str) -> Option<String> {
+    let messages = received.lock().unwrap();
+    messages.iter().rev().find_map(|raw| {
+        let msg = mail_parser::MessageParser::default().parse(raw)?;
+        let matches = msg.to()?.first()?.address()? == to && msg.subject()? == subject;
+        matches.then(|| msg.body_text(0).map(|t| t.into_owned())).flatten()
+    })
+}
+
+/// Every change of a credential is mailed (over real SMTP) to whoever could lose the
+/// account: a password change to the account, a new address is confirmed from that
+/// address before it counts, and the old address is told and can undo it.
+async fn security_mails_and_email_verification(backend: Backend) {
+    let (port, received) = start_smtp_sink();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let env = TestEnv::new(backend, &[("SMTP_URL", &url)]).await;
+    let workers = fullstack_ws::jobs::Workers::start(env.state.jobs.clone(), 1);
+    let here = register(&env, "ada@example.com").await;
+
+    let changed = post(
+        &env,
+        "/api/v1/me/password",
+        Some(&here),
+        json!({"current_password": PASSWORD, "new_password": "a brand new secret"}),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.body);
+    let text = wait_for(20, "the password-changed mail", || async {
+        mail_text(&received, "ada@example.com", "Your password was changed")
+    })
+    .await;
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert!(text.contains(&today) && text.contains("UTC"), "says when: {text}");
+    assert!(text.contains(&format!("{}/password-reset", env.site_url())), "a way to act: {text}");
+
+    // A new address counts only once it confirms.
+    let body = json!({"email": "Ada@New.example", "current_password": "a brand new secret"});
+    let r = send(&env, json_request("PATCH", "/api/v1/me", Some(&here), Some(body))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["email"], "ada@example.com", "unchanged until confirmed");
+    let confirm = wait_for(20, "the confirmation mail to the new address", || async {
+        link_token(&received, "ada@new.example", "/account/email/confirm/")
+    })
+    .await;
+    assert_eq!(
+        log_in(&env, "ada@new.example", "a brand new secret", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let follow = |path: &str, token: &str| json_request("POST", path, None, Some(json!({"token": token})));
+    let done = send(&env, follow("/api/v1/auth/email-change/confirm", &confirm)).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let again = send(&env, follow("/api/v1/auth/email-change/confirm", &confirm)).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "single use");
+    let r = send(&env, json_request("GET", "/api/v1/me", Some(&here), None)).await;
+    assert_eq!(r.json()["email"], "ada@new.example");
+
+    // The old address is told, with the time and an undo link.
+    let text = wait_for(20, "the email-changed mail to the old address", || async {
+        mail_text(&received, "ada@example.com", "Your email address was changed")
+    })
+    .await;
+    assert!(text.contains("ada@new.example") && text.contains(&today), "{text}");
+    let undo = link_token(&received, "ada@example.com", "/account/email/undo/").expect("an undo link");
+    let undone = send(&env, follow("/api/v1/auth/email-change/undo", &undo)).await;
+    assert_eq!(undone.status, StatusCode::OK, "{}", undone.body);
+    // Whoever changed it is locked out: sessions ended, the password no longer works.
+    assert_eq!(me(&env, &here).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        log_in(&env, "ada@new.example", "a brand new secret", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        log_in(&env, "ada@example.com", "a brand new secret", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // …and the owner, back on the old address, sets a new password from the mailed link.
+    let reset =
+        wait_for(20, "the reset link after the undo", || async { reset_token(&received, "ada@example.com") })
+            .await;
+    let set = json_request(
+        "POST",
+        "/api/v1/auth/password-reset/confirm",
+        None,
+        Some(json!({"token": reset, "new_password": "mine again, for good"})),
+    );
+    assert_eq!(send(&env, set).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(log_in(&env, "ada@example.com", "mine again, for good", None).await.status, StatusCode::OK);
+    for bad in ["f".repeat(64), "short".into()] {
+        assert_eq!(
+            send(&env, follow("/api/v1/auth/email-change/undo", &bad)).await.status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+    workers.shutdown(std::time::Duration::from_secs(5)).await;
 }
 
 async fn password_reset_by_mailed_link(backend: Backend) {
@@ -113,7 +217,8 @@ async fn profile_password_and_email_changes(backend: Backend) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r =
         send(&env, json_request("PATCH", "/api/v1/me", Some(&here), Some(email("a brand new secret")))).await;
-    assert_eq!(r.json()["email"].as_str(), Some("ada@lovelace.example"));
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["email"].as_str(), Some("ada@example.com"), "changes once the new address confirms");
     assert_eq!(
         send(&env, json_request("GET", "/api/v1/me", None, None)).await.status,
         StatusCode::UNAUTHORIZED
@@ -265,6 +370,7 @@ fn no_server_function_uses_get() {
 }
 
 on_both_backends!(
+    security_mails_and_email_verification,
     password_reset_by_mailed_link,
     profile_password_and_email_changes,
     disabled_accounts_cannot_log_in,

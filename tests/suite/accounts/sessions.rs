@@ -298,7 +298,110 @@ async fn cross_site_requests_are_refused(backend: Backend) {
     assert_eq!(send(&env, req).await.status, StatusCode::OK);
 }
 
+/// A second login on a session that is already logged in (say, someone else at a shared
+/// computer) still gets a new session id.
+async fn every_login_gets_a_new_session_id(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let first = register(&env, "ada@example.com").await;
+    register(&env, "bob@example.com").await;
+    let again = log_in(&env, "bob@example.com", PASSWORD, Some(&first)).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    let second = again.session_cookie().expect("a new id on the second login");
+    assert_ne!(second, first);
+    assert_eq!(me(&env, &first).await, StatusCode::UNAUTHORIZED, "the old id is gone");
+    let r = send(&env, json_request("GET", "/api/v1/me", Some(&second), None)).await;
+    assert_eq!(r.json()["email"], "bob@example.com");
+    // Session rows hold a keyed fingerprint of the password hash, never the hash itself.
+    use fullstack_ws::entities::session;
+    let rows = session::Entity::find().all(env.db()).await.unwrap();
+    assert!(!rows.is_empty());
+    let hash = user::Entity::find().one(env.db()).await.unwrap().unwrap().password_hash;
+    let mut logged_in = 0;
+    for row in rows {
+        let key = r#""auth_hash":["#;
+        let Some(start) = row.data.find(key).map(|i| i + key.len() - 1) else { continue };
+        let end = start + row.data[start..].find(']').unwrap() + 1;
+        let stored: Vec<u8> = serde_json::from_str(&row.data[start..end]).unwrap();
+        assert_eq!(stored.len(), 32, "an HMAC-SHA256");
+        assert_ne!(stored, hash.as_bytes());
+        logged_in += 1;
+    }
+    assert!(logged_in > 0);
+}
+
+/// Moves every logged-in session's stamp back in time: its last visit by `idle` seconds,
+/// its login by `age` seconds, as if that much time had passed.
+async fn age_sessions(env: &TestEnv, idle: i64, age: i64) {
+    use fullstack_ws::entities::session;
+    use sea_orm::{ActiveModelTrait, Set};
+    for row in session::Entity::find().all(env.db()).await.unwrap() {
+        // Edited in place: the record's id is an i128, which a round trip through
+        // `serde_json::Value` would turn into a float.
+        let key = r#""fws.stamp":{"#;
+        let Some(start) = row.data.find(key).map(|i| i + key.len() - 1) else { continue };
+        let end = start + row.data[start..].find('}').unwrap() + 1;
+        let mut stamp: Value = serde_json::from_str(&row.data[start..end]).unwrap();
+        let now = chrono::Utc::now().timestamp();
+        stamp["seen_at"] = json!(now - idle);
+        stamp["logged_in_at"] = json!(now - age);
+        let data = format!("{}{stamp}{}", &row.data[..start], &row.data[end..]);
+        let mut active: session::ActiveModel = row.into();
+        active.data = Set(data);
+        active.update(env.db()).await.unwrap();
+    }
+}
+
+async fn sessions_end_after_idle_and_absolute_lifetimes(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let login = |email: &'static str, remember: bool| {
+        let env = &env;
+        async move {
+            let body = json!({"email": email, "password": PASSWORD, "remember": remember});
+            let r = post(env, "/api/v1/auth/login", None, body).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.session_cookie().unwrap()
+        }
+    };
+    register(&env, "ada@example.com").await;
+    // Not remembered: two hours idle (SESSION_IDLE_MINUTES).
+    let brief = login("ada@example.com", false).await;
+    age_sessions(&env, 100 * 60, 100 * 60).await;
+    assert_eq!(me(&env, &brief).await, StatusCode::OK, "100 minutes idle is within 2 hours");
+    age_sessions(&env, 121 * 60, 221 * 60).await;
+    assert_eq!(me(&env, &brief).await, StatusCode::UNAUTHORIZED, "121 minutes idle");
+    // The session was ended on the server, not just refused once.
+    assert_eq!(me(&env, &brief).await, StatusCode::UNAUTHORIZED);
+
+    // Remembered: SESSION_DAYS idle, but never past SESSION_MAX_DAYS after login.
+    let kept = login("ada@example.com", true).await;
+    age_sessions(&env, 5 * 86400, 5 * 86400).await;
+    assert_eq!(me(&env, &kept).await, StatusCode::OK);
+    age_sessions(&env, 60, 31 * 86400).await;
+    assert_eq!(me(&env, &kept).await, StatusCode::UNAUTHORIZED, "past the absolute lifetime");
+
+    // Staff: 30 minutes idle, remembered or not; 12 hours in all.
+    accounts::create_admin(env.db(), "boss@example.com", Some("boss password 2026")).await.unwrap();
+    let staff = |remember: bool| {
+        let env = &env;
+        async move {
+            let body =
+                json!({"email": "boss@example.com", "password": "boss password 2026", "remember": remember});
+            post(env, "/api/v1/auth/login", None, body).await.session_cookie().unwrap()
+        }
+    };
+    let admin = staff(true).await;
+    age_sessions(&env, 20 * 60, 20 * 60).await;
+    assert_eq!(me(&env, &admin).await, StatusCode::OK);
+    age_sessions(&env, 31 * 60, 60 * 60).await;
+    assert_eq!(me(&env, &admin).await, StatusCode::UNAUTHORIZED, "staff idle limit");
+    let admin = staff(false).await;
+    age_sessions(&env, 60, 13 * 3600).await;
+    assert_eq!(me(&env, &admin).await, StatusCode::UNAUTHORIZED, "staff absolute limit");
+}
+
 on_both_backends!(
+    every_login_gets_a_new_session_id,
+    sessions_end_after_idle_and_absolute_lifetimes,
     register_login_logout,
     login_renews_the_session_and_keeps_the_cart,
     weak_passwords_and_bad_fields_are_refused,

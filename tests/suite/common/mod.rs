@@ -249,7 +249,23 @@ impl Reply {
 
 /// Sends a request through the app's router, failing the test (naming the request) if no
 /// answer comes within 10 s.
-pub async fn send(env: &TestEnv, req: Request<Body>) -> Reply {
+/// The request comes from a loopback client unless it names its own peer (`ConnectInfo`),
+/// as the server's listener would report it.
+pub async fn send(env: &TestEnv, mut req: Request<Body>) -> Reply {
+    if req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().is_none() {
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))));
+    }
+    send_once(env, req).await
+}
+
+/// Like [`send`], from a client at `peer`.
+pub async fn send_from(env: &TestEnv, peer: std::net::IpAddr, mut req: Request<Body>) -> Reply {
+    req.extensions_mut().insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(peer, 40000)));
+    send_once(env, req).await
+}
+
+async fn send_once(env: &TestEnv, req: Request<Body>) -> Reply {
     let what = format!("{} {}", req.method(), req.uri());
     let res = tokio::time::timeout(std::time::Duration::from_secs(10), env.router.clone().oneshot(req))
         .await

@@ -45,13 +45,13 @@ async fn emulator_pipeline_through_async_stripe(backend: Backend) {
     for e in &stored {
         let sig = stripe_webhook::Webhook::generate_test_header(
             &e.payload,
-            &env.state.config.stripe.webhook_secret,
+            env.state.config.stripe.webhook_secret.as_deref().unwrap(),
             None,
         );
         let typed = stripe_webhook::Webhook::construct_event(
             &e.payload,
             &sig,
-            &env.state.config.stripe.webhook_secret,
+            env.state.config.stripe.webhook_secret.as_deref().unwrap(),
         )
         .unwrap_or_else(|err| panic!("{} does not parse into async-stripe's Event: {err}", e.event_type));
         assert_eq!(typed.id.as_str(), e.stripe_event_id);
@@ -61,13 +61,85 @@ async fn emulator_pipeline_through_async_stripe(backend: Backend) {
         kinds.contains(&"payment_intent.payment_failed") && kinds.contains(&"checkout.session.completed")
     );
     // Confirming on the success page after the webhook changes nothing more.
-    let confirmed = fullstack_ws::flows::payments::confirm(&env.state, &link.session_id).await.unwrap();
+    let confirmed = fullstack_ws::flows::payments::confirm(&env.state, &link.session_id, None).await.unwrap();
     assert!(confirmed.paid);
     assert_eq!(mails_with_subject(env.db(), "Payment received").await.len(), 1);
     // A paid order cannot be paid again; cancelling is refused.
     let twice = fullstack_ws::flows::payments::pay(&env.state, &shopper, o.id).await.unwrap_err();
     assert_eq!(twice.status(), 409);
     workers.shutdown(Duration::from_secs(5)).await;
+}
+
+/// The hosted page links to `cancel_url` and redirects to `success_url` on the shop's own
+/// origin: a `javascript:` link would run script there, an off-site one is an open redirect.
+async fn emulator_refuses_script_and_off_site_return_urls(backend: Backend) {
+    let env = TestEnv::served(backend, &[]).await;
+    let http = reqwest::Client::new();
+    let site = env.site_url().to_owned();
+    let session = |success: String, cancel: String| {
+        http.post(format!("{site}/_stripe/v1/checkout/sessions"))
+            .bearer_auth("sk_test_emulator")
+            .form(&[
+                ("mode", "payment".to_owned()),
+                ("success_url", success),
+                ("cancel_url", cancel),
+                ("line_items[0][quantity]", "1".into()),
+                ("line_items[0][price_data][currency]", "usd".into()),
+                ("line_items[0][price_data][unit_amount]", "500".into()),
+                ("line_items[0][price_data][product_data][name]", "Tea".into()),
+            ])
+            .send()
+    };
+    let ok = format!("{site}/payment/success?session_id={{CHECKOUT_SESSION_ID}}");
+    for (success, cancel, param) in [
+        (ok.clone(), "javascript:alert(document.cookie)".to_owned(), "cancel_url"),
+        (ok.clone(), "data:text/html,<script>alert(1)</script>".to_owned(), "cancel_url"),
+        ("https://evil.example/phish".to_owned(), format!("{site}/cart"), "success_url"),
+        (ok.clone(), "//evil.example/".to_owned(), "cancel_url"),
+        (ok.clone(), format!("{site}.evil.example/"), "cancel_url"),
+    ] {
+        let refused = session(success.clone(), cancel.clone()).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{success} / {cancel}");
+        let body: Value = serde_json::from_str(&refused.text().await.unwrap()).unwrap();
+        assert_eq!(body["error"]["type"], "invalid_request_error", "Stripe's error shape");
+        assert_eq!(body["error"]["param"], param);
+    }
+    let accepted = session(ok, format!("{site}/cart")).await.unwrap();
+    assert_eq!(accepted.status(), StatusCode::OK);
+}
+
+/// Development signs with a secret generated for each database: the old published
+/// constant (and any other database's secret) is refused.
+async fn webhook_secret_is_generated_per_database(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let other = TestEnv::new(backend, &[]).await;
+    let ours = env.state.config.stripe.webhook_secret.clone().unwrap();
+    let theirs = other.state.config.stripe.webhook_secret.clone().unwrap();
+    assert!(ours.starts_with("whsec_") && ours.len() > 40);
+    assert_ne!(ours, theirs, "each database has its own");
+    assert_ne!(ours, "whsec_fullstack_ws_emulator");
+    // A restart on the same database signs with the same secret.
+    let again = fullstack_ws::infra::secrets::get_or_create(
+        env.db(),
+        fullstack_ws::infra::secrets::EMULATOR_WEBHOOK_SECRET,
+        "whsec_",
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, ours);
+    let payload =
+        r#"{"id":"evt_forged","object":"event","type":"checkout.session.completed","data":{"object":{}}}"#;
+    for secret in ["whsec_fullstack_ws_emulator", theirs.as_str()] {
+        let forged = stripe_webhook::Webhook::generate_test_header(payload, secret, None);
+        let req = axum::http::Request::post("/payment/webhook")
+            .header("stripe-signature", forged)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from(payload))
+            .unwrap();
+        let answer = crate::common::send(&env, req).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+    }
+    assert!(payment_event::Entity::find().all(env.db()).await.unwrap().is_empty(), "nothing stored");
 }
 
 async fn emulator_speaks_stripe_errors_and_idempotency(backend: Backend) {
@@ -78,6 +150,9 @@ async fn emulator_speaks_stripe_errors_and_idempotency(backend: Backend) {
     assert_eq!(unauthorized.status(), StatusCode::UNAUTHORIZED);
     let live = http.post(format!("{base}/coupons")).bearer_auth("sk_live_x").send().await.unwrap();
     assert_eq!(live.status(), StatusCode::UNAUTHORIZED, "never a live key");
+    let other_test_key =
+        http.post(format!("{base}/coupons")).bearer_auth("sk_test_51Other").send().await.unwrap();
+    assert_eq!(other_test_key.status(), StatusCode::UNAUTHORIZED, "only the app's own emulator key");
     let bad = http
         .post(format!("{base}/checkout/sessions"))
         .bearer_auth("sk_test_emulator")
@@ -89,13 +164,14 @@ async fn emulator_speaks_stripe_errors_and_idempotency(backend: Backend) {
     let body: Value = serde_json::from_str(&bad.text().await.unwrap()).unwrap();
     assert_eq!(body["error"]["type"], "invalid_request_error");
     // Amounts that would overflow a total are Stripe's 400, not a panic.
+    let (success, cancel) = (format!("{}/s", env.site_url()), format!("{}/c", env.site_url()));
     let huge = http
         .post(format!("{base}/checkout/sessions"))
         .bearer_auth("sk_test_emulator")
         .form(&[
             ("mode", "payment"),
-            ("success_url", "http://x/s"),
-            ("cancel_url", "http://x/c"),
+            ("success_url", success.as_str()),
+            ("cancel_url", cancel.as_str()),
             ("line_items[0][quantity]", "9223372036854775807"),
             ("line_items[0][price_data][currency]", "usd"),
             ("line_items[0][price_data][unit_amount]", "9223372036854775807"),
@@ -299,6 +375,8 @@ on_both_backends!(
     emulator_tables_exist_only_where_it_is_served,
     emulator_pipeline_through_async_stripe,
     emulator_speaks_stripe_errors_and_idempotency,
+    emulator_refuses_script_and_off_site_return_urls,
+    webhook_secret_is_generated_per_database,
     rest_checkout_and_invoice_are_for_the_owner,
     invoice_mail_reaches_smtp_with_a_readable_pdf,
 );

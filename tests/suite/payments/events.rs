@@ -57,6 +57,32 @@ async fn five_deliveries_pay_once_and_mail_once(backend: Backend) {
     assert_eq!(mails_with_subject(env.db(), "Payment received").await.len(), 1);
 }
 
+/// Two payment pages for one order, both paid (two tabs): the first pays the order, the
+/// second is money taken twice and is flagged for refund; a repeat of the first is not.
+async fn a_second_paid_session_is_flagged_for_refund(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let o = placed_order(&env, &guest()).await;
+    set_session(env.db(), o.id, "cs_tab2").await;
+    for (event, kind, session) in [
+        ("evt_tab1", "checkout.session.completed", "cs_tab1"),
+        ("evt_tab1_again", "checkout.session.async_payment_succeeded", "cs_tab1"),
+        ("evt_tab2", "checkout.session.completed", "cs_tab2"),
+    ] {
+        deliver(&env, event, kind, session_object(o.id, session, o.total.amount, "usd", true)).await;
+    }
+    assert_eq!(
+        process_all(&env).await,
+        vec![EventOutcome::Paid, EventOutcome::AlreadyPaid, EventOutcome::RefundDue]
+    );
+    let row = order_row(env.db(), o.id).await;
+    assert_eq!(row.status, OrderStatus::Paid);
+    assert_eq!(row.checkout_session_id.as_deref(), Some("cs_tab1"), "the first payment stands");
+    assert!(row.refund_due);
+    let problem = row.payment_problem.unwrap();
+    assert!(problem.contains("pi_cs_tab2") && problem.contains("refund due"), "{problem}");
+    assert_eq!(mails_with_subject(env.db(), "Payment received").await.len(), 1);
+}
+
 async fn every_event_type_has_its_effect(backend: Backend) {
     let env = TestEnv::new(backend, &[]).await;
     let db = env.db();
@@ -287,6 +313,7 @@ async fn racing_workers_apply_one_event_once(backend: Backend) {
 }
 
 on_both_backends!(
+    a_second_paid_session_is_flagged_for_refund,
     webhook_refuses_bad_signatures_stale_timestamps_and_garbage,
     five_deliveries_pay_once_and_mail_once,
     every_event_type_has_its_effect,
