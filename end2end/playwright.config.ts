@@ -4,8 +4,11 @@ import { defineConfig, devices } from "@playwright/test";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const PORT = process.env.E2E_PORT ?? "3300";
 const BASE_URL = `http://127.0.0.1:${PORT}`;
-// The server binary built by `cargo leptos build` (debug unless E2E_PROFILE=release).
-const BIN = `../target/${process.env.E2E_PROFILE ?? "debug"}/fullstack-ws`;
+// The server binary built by `cargo leptos build` (debug unless E2E_PROFILE=release), or
+// E2E_BIN (scripts/e2e-release: the self-contained release binary, alone in a directory).
+const BIN = process.env.E2E_BIN ?? `../target/${process.env.E2E_PROFILE ?? "debug"}/fullstack-ws`;
+// Where the server finds the site's files; a binary that carries them ignores it.
+const SITE_ROOT = process.env.E2E_SITE_ROOT ?? "../target/site";
 const DATA = process.env.E2E_DATA_DIR ?? ".tmp";
 // The back office's account, made by `create-admin` before the server starts.
 export const ADMIN_EMAIL = "admin@shop.test";
@@ -35,7 +38,7 @@ export default defineConfig({
     env: {
       DATABASE_URL: `sqlite://${DATA}/e2e.db?mode=rwc`,
       LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
-      LEPTOS_SITE_ROOT: "../target/site",
+      LEPTOS_SITE_ROOT: SITE_ROOT,
       // Development profile: the Stripe emulator and /dev/mail are the tests' payment
       // provider and mailbox (production refuses to start without real ones).
       LEPTOS_ENV: "DEV",

@@ -2,6 +2,7 @@
 //! and the workers, and holds the command line. The only room that knows all the others;
 //! nothing imports it.
 
+pub mod assets;
 pub mod cli;
 pub mod server;
 pub mod telemetry;

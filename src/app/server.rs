@@ -41,10 +41,14 @@ pub async fn build_state(mut config: Config) -> Result<AppState, String> {
     let queue = queue::connect(&config.database_url, config.workers + 2).await?;
     let transport = Transport::from_config(config.smtp_url.as_deref(), &config.mail_dir)?;
     let stripe = crate::infra::stripe::Stripe::from_settings(&config.stripe)?;
+    let assets = super::assets::Bundle::embedded().map(Arc::new);
+    if let Some(bundle) = &assets {
+        tracing::info!(files = %bundle.pkg_dir(), "serving the site files built into this binary");
+    }
     let leptos_options = LeptosOptions::builder()
         .output_name(env!("CARGO_PKG_NAME"))
         .site_root(config.site_root.clone())
-        .site_pkg_dir("pkg")
+        .site_pkg_dir(assets.as_ref().map_or_else(|| "pkg".to_owned(), |b| b.pkg_dir()))
         .site_addr(config.site_addr)
         .reload_port(config.reload_port)
         .env(if config.production { leptos::config::Env::PROD } else { leptos::config::Env::DEV })
@@ -54,7 +58,7 @@ pub async fn build_state(mut config: Config) -> Result<AppState, String> {
         .map_err(|e| format!("session key: {e}"))?;
     let fingerprint_key = crate::flows::auth::FingerprintKey::new(&key);
     let jobs = queue::JobContext { db, queue, transport, stripe, config: Arc::new(config) };
-    Ok(AppState { leptos_options, jobs, fingerprint_key })
+    Ok(AppState { leptos_options, jobs, fingerprint_key, assets })
 }
 
 /// The page routes, generated from the UI's `<Routes>`. Generate them once per process,
@@ -87,10 +91,19 @@ pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
         let options = state.leptos_options.clone();
         move || crate::ui::shell(options.clone())
     })
-    .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-        page_context(state.clone()),
-        crate::ui::shell,
-    ))
+    .fallback({
+        // The binary's own files first (if it has them), then files on disk, then a 404 page.
+        let from_disk_or_404 = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            page_context(state.clone()),
+            crate::ui::shell,
+        );
+        move |uri: axum::http::Uri, State(state): State<AppState>, req: axum::extract::Request| async move {
+            if let Some(found) = state.assets.as_ref().and_then(|b| b.serve(uri.path(), req.headers())) {
+                return found;
+            }
+            from_disk_or_404(uri, State(state), req).await
+        }
+    })
     .layer(axum::middleware::map_response(server_fn_error_status))
     .layer(axum::middleware::from_fn(crate::infra::security::no_store_for_dynamic))
     .layer(axum::middleware::from_fn_with_state(state.config.sessions, enforce_session_lifetimes))

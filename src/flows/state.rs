@@ -12,6 +12,9 @@ pub struct AppState {
     pub jobs: JobContext,
     /// The key of the sessions' password fingerprints (see `flows::auth`).
     pub fingerprint_key: crate::flows::auth::FingerprintKey,
+    /// The site's files when this binary carries them (`app::assets`); else they are
+    /// served from `LEPTOS_SITE_ROOT`.
+    pub assets: Option<std::sync::Arc<crate::app::assets::Bundle>>,
 }
 
 impl std::ops::Deref for AppState {

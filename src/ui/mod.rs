@@ -28,7 +28,7 @@ pub use orders::{cancel_order, get_order, my_orders};
 pub use product::get_product;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -44,6 +44,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                // In the shell, not the app: its path carries the build's version when the
+                // binary serves its own files (see `app::assets`).
+                <link rel="stylesheet" id="leptos" href=format!("/{}/fullstack-ws.css", options.site_pkg_dir)/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -60,7 +63,6 @@ pub fn App() -> impl IntoView {
     let auth = account::provide_auth_state();
     cart::provide_cart_state(auth);
     view! {
-        <Stylesheet id="leptos" href="/pkg/fullstack-ws.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Title formatter=|title: String| {
             if title.is_empty() { SHOP_NAME.to_string() } else { format!("{title} · {SHOP_NAME}") }

@@ -193,6 +193,32 @@ async fn dev_mailbox_exists_only_without_smtp(backend: Backend) {
     assert_eq!(send_from(&env, v6, from_afar("/dev/mail")).await.status, StatusCode::OK);
 }
 
+/// Pages carry a nonce CSP (a new nonce each time), other answers a policy without
+/// inline script; nothing may frame the shop; HSTS only when the site is https.
+async fn security_headers_on_every_answer(backend: Backend) {
+    let env = seeded(backend).await;
+    let page = get(&env, "/").await;
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    assert!(csp.contains("script-src 'self' 'nonce-") && csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "the page's scripts carry the header's nonce");
+    let again = get(&env, "/").await.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    assert_ne!(again, csp, "a fresh nonce per page");
+    let missing = get(&env, "/no/such/page").await;
+    assert!(
+        missing.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("'nonce-"),
+        "404 pages hydrate too"
+    );
+    let api = get(&env, "/api/v1/categories").await;
+    let api_csp = api.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(!api_csp.contains("nonce") && api_csp.contains("frame-ancestors 'none'"), "{api_csp}");
+    assert!(page.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none(), "no HSTS over plain http");
+    let https = TestEnv::new(backend, &[("SITE_URL", "https://shop.example")]).await;
+    let hsts = get(&https, "/api/v1/categories").await.headers[header::STRICT_TRANSPORT_SECURITY].clone();
+    assert_eq!(hsts, "max-age=31536000");
+}
+
 /// `LEPTOS_ENV=PROD` with everything it requires: no emulator, no dev mailbox, whatever
 /// the client.
 async fn production_never_serves_development_tools(backend: Backend) {
@@ -272,4 +298,5 @@ on_both_backends!(
     health_and_readiness,
     dev_mailbox_exists_only_without_smtp,
     production_never_serves_development_tools,
+    security_headers_on_every_answer,
 );
