@@ -11,6 +11,7 @@ mod m20261127_000005_create_accounts;
 mod m20261127_000006_create_payments;
 mod m20261127_000007_create_admin;
 mod m20261202_000008_create_app_secrets;
+mod m20261202_000009_create_two_factor;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_create_payments::Migration),
             Box::new(m20261127_000007_create_admin::Migration),
             Box::new(m20261202_000008_create_app_secrets::Migration),
+            Box::new(m20261202_000009_create_two_factor::Migration),
         ]
     }
 }

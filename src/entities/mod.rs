@@ -16,5 +16,6 @@ pub mod outbox_mail;
 pub mod password_reset;
 pub mod payment_event;
 pub mod product;
+pub mod recovery_code;
 pub mod session;
 pub mod user;

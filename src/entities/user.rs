@@ -21,6 +21,12 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
+    /// Base32 TOTP secret once two-factor sign-in is on (`services::two_factor`).
+    pub totp_secret: Option<String>,
+    /// A secret being set up, until a first code proves the authenticator has it.
+    pub totp_pending: Option<String>,
+    /// The last 30-second step whose code was used (each code works once).
+    pub totp_last_step: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

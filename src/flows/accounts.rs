@@ -8,7 +8,7 @@ use crate::flows::limits::{
     self, ip_key, LOGIN_PER_ACCOUNT, LOGIN_PER_IP, REGISTER_PER_IP, RESET_PER_ACCOUNT, RESET_PER_IP,
 };
 use crate::flows::state::AppState;
-use crate::models::account::{Me, Role};
+use crate::models::account::{LoginStep, Me, Role};
 use crate::models::AppError;
 use crate::services::cart::{self, Shopper};
 use crate::services::rate_limit;
@@ -58,7 +58,9 @@ pub async fn register(
 }
 
 /// Logs in: rate limits per address and per account, every attempt logged (never the
-/// password), a new session id, the guest cart merged and guest orders claimed.
+/// password), a new session id, the guest cart merged and guest orders claimed. An
+/// account with two-factor sign-in is not logged in yet: the session remembers that the
+/// password was right (for 5 minutes) and [`log_in_code`] finishes.
 pub async fn log_in(
     state: &AppState,
     auth: &mut AuthSession,
@@ -66,7 +68,7 @@ pub async fn log_in(
     password: &str,
     remember: bool,
     ip: Option<IpAddr>,
-) -> Result<Me, AppError> {
+) -> Result<LoginStep, AppError> {
     let now = Utc::now();
     let creds = Credentials { email: email.to_owned(), password: password.to_owned() };
     let email = typed_email(email);
@@ -80,9 +82,15 @@ pub async fn log_in(
         axum_login::Error::Session(e) => session_error(e),
     });
     match result {
+        Ok(Some(account)) if account.0.totp_secret.is_some() => {
+            tracing::info!(user = account.0.id, ip = %ip_key(ip), "password accepted; second factor asked");
+            let pending = PendingLogin { user: account.0.id, at: now.timestamp(), remember };
+            auth.session.insert(PENDING_LOGIN_KEY, pending).await.map_err(session_error)?;
+            Ok(LoginStep::CodeNeeded)
+        }
         Ok(Some(account)) => {
             tracing::info!(user = account.0.id, ip = %ip_key(ip), "login succeeded");
-            start_session(state, auth, account, remember).await
+            Ok(LoginStep::Done(start_session(state, auth, account, remember).await?))
         }
         Ok(None) => {
             tracing::warn!(email = %email, ip = %ip_key(ip), "login failed");
@@ -99,6 +107,104 @@ pub async fn log_in(
             Err(e)
         }
     }
+}
+
+const PENDING_LOGIN_KEY: &str = "fws.pending_login";
+/// How long after the password the second factor may come.
+const PENDING_LOGIN_SECS: i64 = 300;
+
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+struct PendingLogin {
+    user: i64,
+    at: i64,
+    remember: bool,
+}
+
+/// Finishes a login that [`log_in`] left waiting for the second factor: a TOTP code or a
+/// recovery code, each accepted once, within limits.
+pub async fn log_in_code(
+    state: &AppState,
+    auth: &mut AuthSession,
+    code: &str,
+    ip: Option<IpAddr>,
+) -> Result<Me, AppError> {
+    let now = Utc::now();
+    let pending: Option<PendingLogin> = auth.session.get(PENDING_LOGIN_KEY).await.map_err(session_error)?;
+    let again = || AppError::Unauthorized("Log in with your email and password first.".into());
+    let pending = pending.ok_or_else(again)?;
+    if now.timestamp() - pending.at > PENDING_LOGIN_SECS {
+        auth.session.remove_value(PENDING_LOGIN_KEY).await.map_err(session_error)?;
+        return Err(again());
+    }
+    let account = format!("account:{}", pending.user);
+    limits::throttle(state, "login-code", (ip, limits::CODE_PER_IP), (&account, limits::CODE_PER_ACCOUNT))
+        .await?;
+    let user = accounts::active_user(&state.db, pending.user).await?.ok_or_else(again)?;
+    if !crate::services::two_factor::verify(&state.db, &user, code, now).await? {
+        tracing::warn!(user = user.id, ip = %ip_key(ip), "second factor refused");
+        return Err(AppError::field("code", "That code is not right, or was used already."));
+    }
+    auth.session.remove_value(PENDING_LOGIN_KEY).await.map_err(session_error)?;
+    tracing::info!(user = user.id, ip = %ip_key(ip), "login succeeded (two-factor)");
+    let account = auth.backend.account(user);
+    start_session(state, auth, account, pending.remember).await
+}
+
+/// The logged-in staff account, after its password is checked again (within limits):
+/// turning two-factor sign-in on or off is as sensitive as changing the password.
+async fn reauthenticated(
+    state: &AppState,
+    auth: &AuthSession,
+    current_password: &str,
+    ip: Option<IpAddr>,
+) -> Result<crate::entities::user::Model, AppError> {
+    let id = require_user(auth)?.0.id;
+    limit_credential_change(state, id, ip).await?;
+    let user = accounts::active_user(&state.db, id).await?.ok_or_else(|| AppError::not_found("Account"))?;
+    if !accounts::verify_password(current_password, &user.password_hash).await? {
+        return Err(AppError::field("current_password", "That is not your current password."));
+    }
+    Ok(user)
+}
+
+/// Starts setting up two-factor sign-in for the logged-in staff account.
+pub async fn two_factor_begin(
+    state: &AppState,
+    auth: &AuthSession,
+    current_password: &str,
+    ip: Option<IpAddr>,
+) -> Result<crate::services::two_factor::Enrollment, AppError> {
+    let user = reauthenticated(state, auth, current_password, ip).await?;
+    crate::services::two_factor::begin(&state.db, &user).await
+}
+
+/// Turns two-factor sign-in on with a first code; returns the recovery codes.
+pub async fn two_factor_confirm(
+    state: &AppState,
+    auth: &AuthSession,
+    code: &str,
+) -> Result<Vec<String>, AppError> {
+    let id = require_user(auth)?.0.id;
+    let account = format!("account:{id}");
+    limits::throttle(
+        state,
+        "two-factor-setup",
+        (None, limits::CODE_PER_IP),
+        (&account, limits::CODE_PER_ACCOUNT),
+    )
+    .await?;
+    crate::services::two_factor::confirm(&state.db, id, code, Utc::now()).await
+}
+
+/// Turns two-factor sign-in off (after the password).
+pub async fn two_factor_disable(
+    state: &AppState,
+    auth: &AuthSession,
+    current_password: &str,
+    ip: Option<IpAddr>,
+) -> Result<(), AppError> {
+    let user = reauthenticated(state, auth, current_password, ip).await?;
+    crate::services::two_factor::disable(&state.db, user.id).await
 }
 
 /// Logs the account in on this session, under a new session id: "Keep me logged in" lasts

@@ -31,6 +31,9 @@ pub const COUPON_PER_SHOPPER: Limit = per(10, 15);
 /// Confirming a payment on return from Stripe (each asks Stripe).
 pub const CONFIRM_PER_IP: Limit = per(60, 10);
 pub const CONFIRM_PER_SESSION: Limit = per(20, 10);
+/// Second-factor codes, per account (a 6-digit code falls to guessing otherwise).
+pub const CODE_PER_IP: Limit = per(20, 15);
+pub const CODE_PER_ACCOUNT: Limit = per(5, 15);
 /// Changing the password or email (each checks the current password: one Argon2 run).
 pub const CREDENTIAL_CHANGE_PER_IP: Limit = per(20, 15);
 pub const CREDENTIAL_CHANGE_PER_ACCOUNT: Limit = per(5, 15);

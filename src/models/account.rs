@@ -54,6 +54,16 @@ pub struct Me {
     pub name: String,
     pub role: Role,
     pub address: Address,
+    /// Two-factor sign-in is on (staff accounts may turn it on).
+    pub two_factor: bool,
+}
+
+/// How far a password login got: logged in, or the account also wants its second factor
+/// (`POST /auth/login/code`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LoginStep {
+    Done(Me),
+    CodeNeeded,
 }
 
 /// Trimmed, lower-cased and checked; the error is on the `email` field.

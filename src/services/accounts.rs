@@ -137,6 +137,7 @@ pub fn to_me(u: &user::Model) -> Me {
         email: u.email.clone(),
         name: u.name.clone(),
         role: u.role,
+        two_factor: u.totp_secret.is_some(),
         address: Address {
             first_name: u.first_name.clone().unwrap_or_default(),
             last_name: u.last_name.clone().unwrap_or_default(),

@@ -15,3 +15,4 @@ pub mod payments;
 pub mod rate_limit;
 pub mod seed;
 pub mod tasks;
+pub mod two_factor;

@@ -3,8 +3,8 @@
 
 use super::errors::ErrorView;
 use super::forms::{field_error, fields_of, form_error, Field, FieldValue, FormError, LiveCheck};
-use crate::models::account::Me;
 use crate::models::account::{check_password, check_registration};
+use crate::models::account::{LoginStep, Me};
 use crate::models::AppError;
 use crate::models::FieldErrors;
 use leptos::prelude::*;
@@ -46,12 +46,19 @@ pub async fn log_in(
     password: String,
     remember: Option<String>,
     next: Option<String>,
-) -> Result<Me, AppError> {
+) -> Result<LoginStep, AppError> {
     let (state, mut auth, ip) = context().await?;
-    let me =
+    let step =
         crate::flows::accounts::log_in(&state, &mut auth, &email, &password, remember.is_some(), ip).await?;
-    leptos_axum::redirect(&crate::models::account::safe_next(next.as_deref()));
-    Ok(me)
+    let next = crate::models::account::safe_next(next.as_deref());
+    match &step {
+        LoginStep::Done(_) => leptos_axum::redirect(&next),
+        LoginStep::CodeNeeded => {
+            let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            leptos_axum::redirect(&format!("/login/code?next={next}"))
+        }
+    }
+    Ok(step)
 }
 
 #[server]
@@ -124,6 +131,8 @@ pub async fn reset_password(
 pub struct AuthState {
     pub register: ServerAction<Register>,
     pub log_in: ServerAction<LogIn>,
+    /// The second step of a login with two-factor sign-in.
+    pub log_in_code: ServerAction<super::two_factor::EnterLoginCode>,
     pub log_out: ServerAction<LogOut>,
     pub update_profile: ServerAction<UpdateProfile>,
     pub change_email: ServerAction<ChangeEmail>,
@@ -133,13 +142,17 @@ pub struct AuthState {
 impl AuthState {
     /// Changes whenever who is logged in may have changed.
     pub fn version(&self) -> usize {
-        self.register.version().get() + self.log_in.version().get() + self.log_out.version().get()
+        self.register.version().get()
+            + self.log_in.version().get()
+            + self.log_in_code.version().get()
+            + self.log_out.version().get()
     }
 }
 
 pub fn provide_auth_state() -> AuthState {
     let register = ServerAction::<Register>::new();
     let log_in = ServerAction::<LogIn>::new();
+    let log_in_code = ServerAction::<super::two_factor::EnterLoginCode>::new();
     let log_out = ServerAction::<LogOut>::new();
     let update_profile = ServerAction::<UpdateProfile>::new();
     let change_email = ServerAction::<ChangeEmail>::new();
@@ -147,13 +160,14 @@ pub fn provide_auth_state() -> AuthState {
         move || {
             register.version().get()
                 + log_in.version().get()
+                + log_in_code.version().get()
                 + log_out.version().get()
                 + update_profile.version().get()
                 + change_email.version().get()
         },
         |_| current_user(),
     );
-    let state = AuthState { register, log_in, log_out, update_profile, change_email, me };
+    let state = AuthState { register, log_in, log_in_code, log_out, update_profile, change_email, me };
     provide_context(state);
     state
 }
@@ -320,6 +334,7 @@ fn AccountForms(me: Me) -> impl IntoView {
     let saved =
         |ok: bool, text: &'static str| ok.then(|| view! { <p class="notice" role="status">{text}</p> });
     let a = me.address.clone();
+    let staff = (me.role == crate::models::account::Role::Admin).then(|| me.clone());
     view! {
         <h1>"Your account"</h1>
         <p><A href="/account/orders">"Your orders"</A></p>
@@ -358,6 +373,7 @@ fn AccountForms(me: Me) -> impl IntoView {
                 <button type="submit" class="button primary">"Save"</button>
             </ActionForm>
         </section>
+        {staff.map(|me| view! { <super::two_factor::TwoFactorSection me/> })}
         <section class="account-section" aria-labelledby="password-title">
             <h2 id="password-title">"Password"</h2>
             <ActionForm action=password attr:class="stack-form" on:focusout=live.on_focusout(new_password_rules)>

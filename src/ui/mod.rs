@@ -16,6 +16,7 @@ mod payment;
 mod product;
 #[cfg(feature = "ssr")]
 pub(crate) mod request;
+mod two_factor;
 
 pub use account::{
     change_email, change_password, current_user, log_in, log_out, register, request_password_reset,
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/password-reset") view=account::PasswordResetPage ssr=SsrMode::Async/>
                     <Route path=path!("/password-reset/:token") view=account::PasswordResetConfirmPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/code") view=two_factor::LoginCodePage/>
                     <Route path=path!("/account/email/confirm/:token") view=email_change::ConfirmEmailPage/>
                     <Route path=path!("/account/email/undo/:token") view=email_change::UndoEmailChangePage/>
                     <Route path=path!("/admin") view=admin::DashboardPage ssr=SsrMode::Async/>

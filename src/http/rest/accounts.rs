@@ -8,7 +8,7 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{ApiJson, User};
 use crate::http::ApiError;
 use crate::infra::security::ClientIp;
-use crate::models::account::{Address, Me};
+use crate::models::account::{Address, LoginStep, Me};
 use crate::services::accounts;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -77,15 +77,98 @@ pub async fn register(
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginBody,
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 403, description = "Account disabled", body = ErrorBody),
+    responses((status = 200, body = Me), (status = 202, description = "Password right; the account wants its second factor: POST /auth/login/code", body = TwoFactorRequired),
+              (status = 401, body = ErrorBody), (status = 403, description = "Account disabled", body = ErrorBody),
               (status = 429, description = "Too many attempts; see Retry-After", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     mut auth: AuthSession,
     ClientIp(ip): ClientIp,
     ApiJson(b): ApiJson<LoginBody>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    Ok(match flows::log_in(&state, &mut auth, &b.email, &b.password, b.remember, ip).await? {
+        LoginStep::Done(me) => Json(me).into_response(),
+        LoginStep::CodeNeeded => {
+            (StatusCode::ACCEPTED, Json(TwoFactorRequired { two_factor_required: true })).into_response()
+        }
+    })
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TwoFactorRequired {
+    pub two_factor_required: bool,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CodeBody {
+    /// A 6-digit code from the authenticator app, or a recovery code.
+    pub code: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasswordBody {
+    pub current_password: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TwoFactorSetup {
+    /// Base32, for typing into the app.
+    pub secret: String,
+    /// The `otpauth://` link a QR code would carry.
+    pub otpauth_url: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RecoveryCodes {
+    /// Each works once instead of a code; shown only now.
+    pub recovery_codes: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login/code", request_body = CodeBody,
+    responses((status = 200, body = Me), (status = 401, description = "No password login waiting (or it took over 5 minutes)", body = ErrorBody),
+              (status = 422, description = "Wrong or used code", body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login_code(
+    State(state): State<AppState>,
+    mut auth: AuthSession,
+    ClientIp(ip): ClientIp,
+    ApiJson(b): ApiJson<CodeBody>,
 ) -> Result<Json<Me>, ApiError> {
-    Ok(Json(flows::log_in(&state, &mut auth, &b.email, &b.password, b.remember, ip).await?))
+    Ok(Json(flows::log_in_code(&state, &mut auth, &b.code, ip).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/two-factor", request_body = PasswordBody,
+    responses((status = 200, body = TwoFactorSetup), (status = 403, description = "Staff accounts only", body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn two_factor_begin(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    ClientIp(ip): ClientIp,
+    ApiJson(b): ApiJson<PasswordBody>,
+) -> Result<Json<TwoFactorSetup>, ApiError> {
+    let e = flows::two_factor_begin(&state, &auth, &b.current_password, ip).await?;
+    Ok(Json(TwoFactorSetup { secret: e.secret, otpauth_url: e.otpauth_url }))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/two-factor/confirm", request_body = CodeBody,
+    responses((status = 200, body = RecoveryCodes), (status = 422, description = "Wrong code", body = ErrorBody)))]
+pub async fn two_factor_confirm(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    ApiJson(b): ApiJson<CodeBody>,
+) -> Result<Json<RecoveryCodes>, ApiError> {
+    Ok(Json(RecoveryCodes { recovery_codes: flows::two_factor_confirm(&state, &auth, &b.code).await? }))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/two-factor/disable", request_body = PasswordBody,
+    responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn two_factor_disable(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    ClientIp(ip): ClientIp,
+    ApiJson(b): ApiJson<PasswordBody>,
+) -> Result<StatusCode, ApiError> {
+    flows::two_factor_disable(&state, &auth, &b.current_password, ip).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", responses((status = 204)))]
@@ -185,6 +268,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/register", post(register))
         .route("/auth/login", post(login))
+        .route("/auth/login/code", post(login_code))
+        .route("/me/two-factor", post(two_factor_begin))
+        .route("/me/two-factor/confirm", post(two_factor_confirm))
+        .route("/me/two-factor/disable", post(two_factor_disable))
         .route("/auth/logout", post(logout))
         .route("/auth/password-reset", post(password_reset))
         .route("/auth/password-reset/confirm", post(password_reset_confirm))

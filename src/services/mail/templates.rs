@@ -345,6 +345,9 @@ mod tests {
             created_at: now,
             updated_at: now,
             last_login_at: None,
+            totp_secret: None,
+            totp_pending: None,
+            totp_last_step: None,
         }
     }
 

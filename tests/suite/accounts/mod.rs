@@ -4,6 +4,7 @@
 
 mod recovery;
 mod sessions;
+mod two_factor;
 use crate::common;
 
 use crate::common::{call_server_fn, json_request, send, start_smtp_sink, wait_for, Backend, Reply, TestEnv};
