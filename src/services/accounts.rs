@@ -641,6 +641,23 @@ pub async fn create_admin(
 mod tests {
     use super::*;
 
+    /// While every hashing permit is taken, a password check waits instead of running a
+    /// further Argon2 at once; it runs as soon as one is free.
+    #[tokio::test]
+    async fn password_hashing_waits_for_a_free_permit() {
+        let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let mut held = Vec::new();
+        for _ in 0..cpus {
+            held.push(hashing_permit().await.unwrap());
+        }
+        let waiting = tokio::spawn(hash_password("a long enough password"));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!waiting.is_finished(), "no permit, no hashing");
+        drop(held);
+        let phc = tokio::time::timeout(Duration::from_secs(5), waiting).await.unwrap().unwrap().unwrap();
+        assert!(phc.starts_with("$argon2id$"));
+    }
+
     #[test]
     fn common_passwords_are_recognised() {
         for common in ["password", "Password1", "123456789", "qwertyuiop", "iloveyou"] {
