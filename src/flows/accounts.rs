@@ -173,7 +173,7 @@ pub async fn two_factor_begin(
     auth: &AuthSession,
     current_password: &str,
     ip: Option<IpAddr>,
-) -> Result<crate::services::two_factor::Enrollment, AppError> {
+) -> Result<crate::models::account::TwoFactorSetup, AppError> {
     let user = reauthenticated(state, auth, current_password, ip).await?;
     crate::services::two_factor::begin(&state.db, &user).await
 }
@@ -183,13 +183,14 @@ pub async fn two_factor_confirm(
     state: &AppState,
     auth: &AuthSession,
     code: &str,
+    ip: Option<IpAddr>,
 ) -> Result<Vec<String>, AppError> {
     let id = require_user(auth)?.0.id;
     let account = format!("account:{id}");
     limits::throttle(
         state,
         "two-factor-setup",
-        (None, limits::CODE_PER_IP),
+        (ip, limits::CODE_PER_IP),
         (&account, limits::CODE_PER_ACCOUNT),
     )
     .await?;

@@ -58,6 +58,15 @@ pub struct Me {
     pub two_factor: bool,
 }
 
+/// What an authenticator app needs to set up two-factor sign-in: the secret (base32, for
+/// typing in) and the `otpauth://` link a QR code would carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TwoFactorSetup {
+    pub secret: String,
+    pub otpauth_url: String,
+}
+
 /// How far a password login got: logged in, or the account also wants its second factor
 /// (`POST /auth/login/code`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 //! remembers the last step used, and a recovery code is spent by a conditional update.
 
 use crate::entities::{recovery_code, user};
-use crate::models::account::Role;
+use crate::models::account::{Role, TwoFactorSetup};
 use crate::models::AppError;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -18,14 +18,6 @@ const ISSUER: &str = "Ember and Leaf";
 const STEP_SECS: u64 = 30;
 pub const RECOVERY_CODE_COUNT: usize = 10;
 const WRONG_CODE: &str = "That code is not right. Check the time on your device, or use a recovery code.";
-
-/// What an authenticator app needs: the secret (base32) and the `otpauth://` link that
-/// QR codes carry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Enrollment {
-    pub secret: String,
-    pub otpauth_url: String,
-}
 
 fn totp(secret: &str, account: &str) -> Result<TOTP, AppError> {
     let bytes = Secret::Encoded(secret.to_owned()).to_bytes().map_err(|_| AppError::Internal)?;
@@ -54,7 +46,7 @@ fn normalized(code: &str) -> String {
 
 /// Starts setting up two-factor sign-in: a new secret, pending until [`confirm`] sees a
 /// code made from it (so a mistyped setup cannot lock anyone out).
-pub async fn begin(db: &DatabaseConnection, account: &user::Model) -> Result<Enrollment, AppError> {
+pub async fn begin(db: &DatabaseConnection, account: &user::Model) -> Result<TwoFactorSetup, AppError> {
     if account.role != Role::Admin {
         return Err(AppError::Forbidden("Two-factor sign-in is for staff accounts.".into()));
     }
@@ -69,7 +61,7 @@ pub async fn begin(db: &DatabaseConnection, account: &user::Model) -> Result<Enr
     active.totp_pending = Set(Some(secret.clone()));
     active.updated_at = Set(Utc::now());
     active.update(db).await?;
-    Ok(Enrollment { secret, otpauth_url })
+    Ok(TwoFactorSetup { secret, otpauth_url })
 }
 
 /// Turns two-factor sign-in on once `code` proves the authenticator has the pending

@@ -3,18 +3,11 @@
 //! code, recovery codes shown once) and off.
 
 use super::forms::{field_error, form_error, Field, FormError};
-use crate::models::account::Me;
+use crate::models::account::{Me, TwoFactorSetup};
 use crate::models::AppError;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
-
-/// The secret to type into an authenticator app, and the link a QR code would carry.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Setup {
-    pub secret: String,
-    pub otpauth_url: String,
-}
 
 #[server]
 pub async fn enter_login_code(code: String, next: Option<String>) -> Result<Me, AppError> {
@@ -26,17 +19,17 @@ pub async fn enter_login_code(code: String, next: Option<String>) -> Result<Me, 
 }
 
 #[server]
-pub async fn two_factor_begin(current_password: String) -> Result<Setup, AppError> {
+pub async fn two_factor_begin(current_password: String) -> Result<TwoFactorSetup, AppError> {
     let (state, auth) = crate::ui::request::request().await?;
     let ip = crate::ui::request::client_ip().await;
-    let e = crate::flows::accounts::two_factor_begin(&state, &auth, &current_password, ip).await?;
-    Ok(Setup { secret: e.secret, otpauth_url: e.otpauth_url })
+    crate::flows::accounts::two_factor_begin(&state, &auth, &current_password, ip).await
 }
 
 #[server]
 pub async fn two_factor_confirm(code: String) -> Result<Vec<String>, AppError> {
     let (state, auth) = crate::ui::request::request().await?;
-    crate::flows::accounts::two_factor_confirm(&state, &auth, &code).await
+    let ip = crate::ui::request::client_ip().await;
+    crate::flows::accounts::two_factor_confirm(&state, &auth, &code, ip).await
 }
 
 #[server]

@@ -8,7 +8,7 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{ApiJson, User};
 use crate::http::ApiError;
 use crate::infra::security::ClientIp;
-use crate::models::account::{Address, LoginStep, Me};
+use crate::models::account::{Address, LoginStep, Me, TwoFactorSetup};
 use crate::services::accounts;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -112,14 +112,6 @@ pub struct PasswordBody {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct TwoFactorSetup {
-    /// Base32, for typing into the app.
-    pub secret: String,
-    /// The `otpauth://` link a QR code would carry.
-    pub otpauth_url: String,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
 pub struct RecoveryCodes {
     /// Each works once instead of a code; shown only now.
     pub recovery_codes: Vec<String>,
@@ -145,8 +137,7 @@ pub async fn two_factor_begin(
     ClientIp(ip): ClientIp,
     ApiJson(b): ApiJson<PasswordBody>,
 ) -> Result<Json<TwoFactorSetup>, ApiError> {
-    let e = flows::two_factor_begin(&state, &auth, &b.current_password, ip).await?;
-    Ok(Json(TwoFactorSetup { secret: e.secret, otpauth_url: e.otpauth_url }))
+    Ok(Json(flows::two_factor_begin(&state, &auth, &b.current_password, ip).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/me/two-factor/confirm", request_body = CodeBody,
@@ -154,9 +145,10 @@ pub async fn two_factor_begin(
 pub async fn two_factor_confirm(
     State(state): State<AppState>,
     auth: AuthSession,
+    ClientIp(ip): ClientIp,
     ApiJson(b): ApiJson<CodeBody>,
 ) -> Result<Json<RecoveryCodes>, ApiError> {
-    Ok(Json(RecoveryCodes { recovery_codes: flows::two_factor_confirm(&state, &auth, &b.code).await? }))
+    Ok(Json(RecoveryCodes { recovery_codes: flows::two_factor_confirm(&state, &auth, &b.code, ip).await? }))
 }
 
 #[utoipa::path(post, path = "/api/v1/me/two-factor/disable", request_body = PasswordBody,

@@ -101,7 +101,7 @@ use utoipa::OpenApi;
         accounts::TwoFactorRequired,
         accounts::CodeBody,
         accounts::PasswordBody,
-        accounts::TwoFactorSetup,
+        crate::models::account::TwoFactorSetup,
         accounts::RecoveryCodes,
         accounts::ProfilePatch,
         accounts::Message,
