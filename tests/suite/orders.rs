@@ -400,6 +400,50 @@ async fn a_guest_cart_merges_into_another(backend: Backend) {
     assert_eq!(cart::merge(db, &guest_cart, &account).await.unwrap(), merged);
 }
 
+/// SQLite: a login merge while another connection holds the write lock waits for it and
+/// succeeds. The control shows the failure this avoids: a transaction that reads first,
+/// then writes after another writer committed, fails with BUSY (its snapshot is stale,
+/// and SQLite does not retry that), which at login came after the session had switched.
+#[test]
+fn a_merge_waits_for_a_concurrent_writer_instead_of_failing() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    common::runtime().block_on(async {
+        let env = seeded(Backend::Sqlite).await;
+        let db = env.db();
+        let p = product_with(db, "ember-house-blend", 1_000, 10).await;
+        // It must change the row: SQLite leaves an unchanged page unwritten.
+        let touch = format!("UPDATE products SET stock = stock + 1 WHERE id = {p}");
+        let other = fullstack_ws::infra::db::connect(&env.state.config.database_url).await.unwrap();
+
+        // Control: read first, another writer commits, then write.
+        let deferred = db.begin().await.unwrap();
+        product::Entity::find_by_id(p).one(&deferred).await.unwrap();
+        other.execute_unprepared(&touch).await.unwrap();
+        let err = deferred.execute_unprepared(&touch).await.expect_err("a stale snapshot cannot write");
+        assert!(err.to_string().contains("database is locked"), "{err}");
+        deferred.rollback().await.unwrap();
+
+        let (guest_cart, account) = (guest(), guest());
+        cart::add(db, &guest_cart, p, 2).await.unwrap();
+        cart::add(db, &account, p, 1).await.unwrap();
+        let writer = other.begin().await.unwrap();
+        writer.execute_unprepared(&touch).await.unwrap();
+        let merging = {
+            let db = db.clone();
+            tokio::spawn(async move { cart::merge(&db, &guest_cart, &account).await })
+        };
+        // While the lock is held the merge cannot finish. (A read-first merge fails here at
+        // once: SQLite answers BUSY to a read transaction's upgrade without waiting.)
+        let mut merging = std::pin::pin!(merging);
+        let waited = tokio::time::timeout(std::time::Duration::from_millis(300), &mut merging).await;
+        assert!(waited.is_err(), "the merge waits for the write lock");
+        writer.commit().await.unwrap();
+        let merged = merging.await.unwrap().expect("the merge succeeds once the lock is free");
+        assert_eq!(merged.lines.iter().map(|l| (l.product_id, l.quantity)).collect::<Vec<_>>(), vec![(p, 3)]);
+        assert!(cart::view(db, &guest_cart).await.unwrap().lines.is_empty());
+    });
+}
+
 on_both_backends!(
     a_guest_cart_merges_into_another,
     cart_totals_with_coupon_round_half_up,
