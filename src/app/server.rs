@@ -70,11 +70,20 @@ pub fn page_routes() -> Vec<AxumRouteListing> {
 
 /// The whole app: pages (from `routes`, see [`page_routes`]), server functions, REST,
 /// webhook, plain forms, media, health checks, and the layers every request passes.
+async fn spanish_home(axum::extract::RawQuery(query): axum::extract::RawQuery) -> axum::response::Redirect {
+    match query {
+        Some(q) => axum::response::Redirect::permanent(&format!("/es/?{q}")),
+        None => axum::response::Redirect::permanent("/es/"),
+    }
+}
+
 pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/payment/webhook", post(crate::http::webhook::webhook))
+        // The Spanish home page is `/es/`; `/es` is the same place.
+        .route("/es", get(spanish_home))
         // The admin product page's image form (a plain multipart POST; 303 back).
         .route(
             "/admin/products/{id}/image",

@@ -74,10 +74,11 @@ impl Cart {
         !self.lines.is_empty() && self.lines.iter().all(|l| l.problem.is_none())
     }
 
-    /// The header link's text: "2 items, $25.00".
-    pub fn summary(&self) -> String {
-        let noun = if self.item_count == 1 { "item" } else { "items" };
-        format!("{} {noun}, {}", self.item_count, self.total)
+    /// The header link's text: "2 items, $25.00" ("2 artículos, 25,00 US$").
+    pub fn summary(&self, locale: super::lang::Locale) -> String {
+        use super::i18n::td_string;
+        let count = self.item_count;
+        format!("{}, {}", td_string!(locale, cart.items, count = count), self.total.format_in(locale))
     }
 }
 
@@ -145,9 +146,14 @@ mod tests {
     #[test]
     fn summary_reads_naturally() {
         let mut cart = Cart::empty("usd");
-        assert_eq!(cart.summary(), "0 items, $0.00");
+        use crate::models::lang::Locale;
+        assert_eq!(cart.summary(Locale::en), "0 items, $0.00");
+        assert_eq!(cart.summary(Locale::es), "0 artículos, 0,00\u{a0}US$");
         cart.item_count = 1;
         cart.total = Money::new(1250, "usd");
-        assert_eq!(cart.summary(), "1 item, $12.50");
+        assert_eq!(cart.summary(Locale::en), "1 item, $12.50");
+        assert_eq!(cart.summary(Locale::es), "1 artículo, 12,50\u{a0}US$");
+        cart.item_count = 2;
+        assert_eq!(cart.summary(Locale::en), "2 items, $12.50");
     }
 }

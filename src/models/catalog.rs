@@ -100,11 +100,13 @@ impl Sort {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// The label in the page's language.
+    pub fn label_in(self, locale: super::lang::Locale) -> &'static str {
+        use super::i18n::td_string;
         match self {
-            Sort::Newest => "Newest",
-            Sort::PriceAsc => "Price: low to high",
-            Sort::PriceDesc => "Price: high to low",
+            Sort::Newest => td_string!(locale, sort.newest),
+            Sort::PriceAsc => td_string!(locale, sort.price_asc),
+            Sort::PriceDesc => td_string!(locale, sort.price_desc),
         }
     }
 

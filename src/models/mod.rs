@@ -1,11 +1,16 @@
 //! Shared models: the types the server and the browser exchange. They compile for both
 //! `ssr` and `hydrate`; nothing here touches the database or the network.
 
+// The message catalogues of both languages (src/locales, compiled by build.rs):
+// `i18n::Locale`, `use_i18n`, `t!` and friends.
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
 pub mod account;
 pub mod admin;
 pub mod cart;
 pub mod catalog;
 pub mod error;
+pub mod lang;
 pub mod mail;
 pub mod money;
 pub mod order;

@@ -50,6 +50,16 @@ impl OrderStatus {
         }
     }
 
+    /// The status as shoppers read it, in their language (`Paid`, `Pagado`).
+    pub fn label_in(self, locale: super::lang::Locale) -> &'static str {
+        use super::i18n::td_string;
+        match self {
+            Self::Created => td_string!(locale, status.created),
+            Self::Paid => td_string!(locale, status.paid),
+            Self::Cancelled => td_string!(locale, status.cancelled),
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|status| status.as_str() == s)
     }

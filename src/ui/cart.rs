@@ -2,6 +2,8 @@
 //! resource that refreshes after every cart action), and the `/cart` page.
 
 use super::errors::ErrorView;
+use super::lang::{href, locale};
+use crate::models::i18n::{t, t_string, td_string, use_i18n};
 use crate::models::{AppError, Cart, CartLine};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -106,12 +108,14 @@ pub fn use_cart() -> CartState {
 #[component]
 pub fn CartLink() -> impl IntoView {
     let state = use_cart();
+    let i18n = use_i18n();
+    let lang = locale();
     view! {
-        <A href="/cart" attr:class="cart-link">
-            "Cart"
+        <A href=href("/cart") attr:class="cart-link">
+            {t!(i18n, cart.link)}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    state.cart.await.ok().map(|cart| format!(" ({})", cart.summary()))
+                    state.cart.await.ok().map(|cart| format!(" ({})", cart.summary(lang)))
                 })}
             </Transition>
         </A>
@@ -122,6 +126,7 @@ pub fn CartLink() -> impl IntoView {
 #[component]
 pub fn AddToCartNotice() -> impl IntoView {
     let add = use_cart().add;
+    let i18n = use_i18n();
     // The notice belongs to the page it was shown on: clear it when the shopper moves on.
     let location = leptos_router::hooks::use_location();
     Effect::new(move |previous: Option<String>| {
@@ -135,7 +140,7 @@ pub fn AddToCartNotice() -> impl IntoView {
         <div class="notice-region" role="status" aria-live="polite">
             {move || match add.value().get() {
                 Some(Ok(_)) => view! {
-                    <p class="notice ok">"Added to your cart. " <A href="/cart">"View cart"</A></p>
+                    <p class="notice ok">{t!(i18n, cart.added)} " " <A href=href("/cart")>{t!(i18n, cart.view)}</A></p>
                 }
                 .into_any(),
                 Some(Err(e)) => view! { <p class="notice error">{error_text(&e)}</p> }.into_any(),
@@ -161,6 +166,7 @@ pub fn AddToCartForm(
     #[prop(optional)] with_quantity: bool,
 ) -> impl IntoView {
     let add = use_cart().add;
+    let i18n = use_i18n();
     let sold_out = max_quantity == 0;
     let input_id = format!("quantity-{product_id}");
     view! {
@@ -169,7 +175,7 @@ pub fn AddToCartForm(
             {if with_quantity {
                 view! {
                     <div class="field">
-                        <label for=input_id.clone()>"Quantity"</label>
+                        <label for=input_id.clone()>{t!(i18n, cart.quantity)}</label>
                         <input id=input_id name="quantity" type="number" min="1" max=max_quantity.max(1)
                             value="1" inputmode="numeric" required disabled=sold_out/>
                     </div>
@@ -181,7 +187,7 @@ pub fn AddToCartForm(
             // The product's name (rendered with this id) tells screen readers which product.
             <button type="submit" class="button" aria-describedby=format!("product-name-{product_id}")
                 disabled=move || sold_out || add.pending().get()>
-                "Add to cart"
+                {t!(i18n, cart.add)}
             </button>
         </ActionForm>
     }
@@ -190,6 +196,7 @@ pub fn AddToCartForm(
 #[component]
 pub fn CartPage() -> impl IntoView {
     let state = use_cart();
+    let i18n = use_i18n();
     let last_error = move || {
         [
             state.update.value().get().and_then(Result::err),
@@ -201,16 +208,16 @@ pub fn CartPage() -> impl IntoView {
         .next()
     };
     view! {
-        <Title text="Your cart"/>
-        <h1>"Your cart"</h1>
+        <Title text=move || t_string!(i18n, cart.title).to_string()/>
+        <h1>{t!(i18n, cart.title)}</h1>
         {move || last_error().map(|e| view! { <p class="notice error" role="alert">{error_text(&e)}</p> })}
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading your cart…"</p> }>
+        <Transition fallback=move || view! { <p class="loading" role="status">{t!(i18n, cart.loading)}</p> }>
             {move || Suspend::new(async move {
                 match state.cart.await {
                     Ok(cart) if cart.lines.is_empty() => view! {
                         <div class="empty-state">
-                            <p>"Your cart is empty."</p>
-                            <p><A href="/">"Browse the catalog"</A></p>
+                            <p>{t!(i18n, cart.empty)}</p>
+                            <p><A href=href("/")>{t!(i18n, cart.browse)}</A></p>
                         </div>
                     }
                     .into_any(),
@@ -225,17 +232,19 @@ pub fn CartPage() -> impl IntoView {
 #[component]
 fn CartContents(cart: Cart) -> impl IntoView {
     let state = use_cart();
+    let i18n = use_i18n();
+    let lang = locale();
     let can_check_out = cart.can_check_out() && cart.coupon_problem.is_none();
     view! {
         <table class="cart-table">
-            <caption class="visually-hidden">"Products in your cart"</caption>
+            <caption class="visually-hidden">{t!(i18n, cart.caption)}</caption>
             <thead>
                 <tr>
-                    <th scope="col">"Product"</th>
-                    <th scope="col">"Price"</th>
-                    <th scope="col">"Quantity"</th>
-                    <th scope="col">"Total"</th>
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    <th scope="col">{t!(i18n, cart.product)}</th>
+                    <th scope="col">{t!(i18n, cart.price)}</th>
+                    <th scope="col">{t!(i18n, cart.quantity)}</th>
+                    <th scope="col">{t!(i18n, cart.total)}</th>
+                    <th scope="col"><span class="visually-hidden">{t!(i18n, cart.actions)}</span></th>
                 </tr>
             </thead>
             <tbody>
@@ -245,54 +254,56 @@ fn CartContents(cart: Cart) -> impl IntoView {
         <div class="cart-footer">
             <CouponBox coupon=cart.coupon.clone() problem=cart.coupon_problem.clone()/>
             <dl class="totals">
-                <dt>"Subtotal"</dt>
-                <dd>{cart.subtotal.to_string()}</dd>
+                <dt>{t!(i18n, cart.subtotal)}</dt>
+                <dd>{cart.subtotal.format_in(lang)}</dd>
                 {cart.coupon.as_ref().filter(|_| cart.discount.amount > 0).map(|c| view! {
-                    <dt>{format!("Coupon {} ({}% off)", c.code, c.percent)}</dt>
-                    <dd>{format!("-{}", cart.discount)}</dd>
+                    <dt>{td_string!(lang, cart.coupon_line, code = c.code.as_str(), percent = c.percent).to_string()}</dt>
+                    <dd>{format!("-{}", cart.discount.format_in(lang))}</dd>
                 })}
-                <dt class="grand">"Total"</dt>
-                <dd class="grand" data-testid="cart-total">{cart.total.to_string()}</dd>
+                <dt class="grand">{t!(i18n, cart.total)}</dt>
+                <dd class="grand" data-testid="cart-total">{cart.total.format_in(lang)}</dd>
             </dl>
-            <Form action="/checkout" method="get">
-                <button type="submit" class="button primary" disabled=!can_check_out>"Checkout"</button>
+            <Form action=href("/checkout") method="get">
+                <button type="submit" class="button primary" disabled=!can_check_out>{t!(i18n, cart.checkout)}</button>
             </Form>
             {(!can_check_out).then(|| view! {
-                <p class="note">"Fix the lines marked above to check out."</p>
+                <p class="note">{t!(i18n, cart.fix_lines)}</p>
             })}
         </div>
-        {move || state.update.pending().get().then(|| view! { <p class="loading" role="status">"Updating…"</p> })}
+        {move || state.update.pending().get().then(|| view! { <p class="loading" role="status">{t!(i18n, cart.updating)}</p> })}
     }
 }
 
 #[component]
 fn CartRow(line: CartLine) -> impl IntoView {
     let state = use_cart();
+    let i18n = use_i18n();
+    let lang = locale();
     let input_id = format!("qty-{}", line.product_id);
     let problem_id = format!("problem-{}", line.product_id);
     let has_problem = line.problem.is_some();
     view! {
         <tr class:problem=has_problem>
             <th scope="row">
-                <A href=line.url.clone()>{line.name.clone()}</A>
+                <A href=lang.localize(&line.url)>{line.name.clone()}</A>
                 {line.problem.clone().map(|p| view! { <p class="line-problem" id=problem_id.clone()>{p}</p> })}
             </th>
-            <td>{line.unit_price.to_string()}</td>
+            <td>{line.unit_price.format_in(lang)}</td>
             <td>
                 <ActionForm action=state.update attr:class="inline-form">
                     <input type="hidden" name="product_id" value=line.product_id/>
-                    <label for=input_id.clone()>"Quantity"</label>
+                    <label for=input_id.clone()>{t!(i18n, cart.quantity)}</label>
                     <input id=input_id name="quantity" type="number" min="1" max=line.max_quantity.max(1)
                         value=line.quantity inputmode="numeric" required
                         aria-describedby=has_problem.then(|| problem_id.clone())/>
-                    <button type="submit" class="button secondary">"Update"</button>
+                    <button type="submit" class="button secondary">{t!(i18n, cart.update)}</button>
                 </ActionForm>
             </td>
-            <td>{line.line_total.to_string()}</td>
+            <td>{line.line_total.format_in(lang)}</td>
             <td>
                 <ActionForm action=state.remove attr:class="inline-form">
                     <input type="hidden" name="product_id" value=line.product_id/>
-                    <button type="submit" class="button link">"Remove"</button>
+                    <button type="submit" class="button link">{t!(i18n, cart.remove)}</button>
                 </ActionForm>
             </td>
         </tr>
@@ -302,14 +313,16 @@ fn CartRow(line: CartLine) -> impl IntoView {
 #[component]
 fn CouponBox(coupon: Option<crate::models::AppliedCoupon>, problem: Option<String>) -> impl IntoView {
     let state = use_cart();
+    let i18n = use_i18n();
+    let lang = locale();
     let apply_error = move || state.apply_coupon.value().get().and_then(Result::err).map(|e| error_text(&e));
     match coupon {
         Some(c) => view! {
             <div class="coupon">
-                <p>{format!("Coupon {} applied: {}% off.", c.code, c.percent)}</p>
+                <p>{td_string!(lang, cart.coupon_applied, code = c.code.as_str(), percent = c.percent).to_string()}</p>
                 {problem.map(|p| view! { <p class="line-problem" role="alert">{p}</p> })}
                 <ActionForm action=state.remove_coupon attr:class="inline-form">
-                    <button type="submit" class="button link">"Remove coupon"</button>
+                    <button type="submit" class="button link">{t!(i18n, cart.remove_coupon)}</button>
                 </ActionForm>
             </div>
         }
@@ -317,13 +330,13 @@ fn CouponBox(coupon: Option<crate::models::AppliedCoupon>, problem: Option<Strin
         None => view! {
             <ActionForm action=state.apply_coupon attr:class="coupon">
                 <div class="field">
-                    <label for="coupon-code">"Coupon code"</label>
+                    <label for="coupon-code">{t!(i18n, cart.coupon_code)}</label>
                     <input id="coupon-code" name="code" type="text" autocomplete="off" maxlength="50" required
                         aria-invalid=move || apply_error().is_some().to_string()
                         aria-describedby="coupon-error"/>
                     <p id="coupon-error" class="field-error">{apply_error}</p>
                 </div>
-                <button type="submit" class="button secondary">"Apply coupon"</button>
+                <button type="submit" class="button secondary">{t!(i18n, cart.apply_coupon)}</button>
             </ActionForm>
         }
         .into_any(),

@@ -3,6 +3,8 @@
 //! JavaScript; once hydrated, the same links and form navigate client-side.
 
 use super::errors::ErrorView;
+use super::lang::{href, locale};
+use crate::models::i18n::{t, t_string, td_string, use_i18n};
 use crate::models::{AppError, Category, Page, ProductQuery, ProductSummary, RawProductQuery, Sort};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -26,15 +28,17 @@ pub async fn list_products(raw: RawProductQuery) -> Result<Page<ProductSummary>,
     crate::services::catalog::list_products(&state.db, &query).await
 }
 
+/// The listing's path in the page's language.
 fn listing_path(category: Option<&str>) -> String {
     match category {
-        Some(slug) => format!("/category/{slug}"),
-        None => "/".to_string(),
+        Some(slug) => href(&format!("/category/{slug}")),
+        None => href("/"),
     }
 }
 
 #[component]
 pub fn CatalogPage() -> impl IntoView {
+    let i18n = use_i18n();
     let params = use_params_map();
     let query = use_query::<RawProductQuery>();
     let raw = Memo::new(move |_| RawProductQuery {
@@ -59,7 +63,7 @@ pub fn CatalogPage() -> impl IntoView {
             </aside>
             <section class="listing" aria-labelledby="listing-title">
                 <SearchBar category=Signal::derive(category_slug) query=Signal::derive(parsed)/>
-                <Transition fallback=|| view! { <p class="loading" role="status">"Loading products…"</p> }>
+                <Transition fallback=move || view! { <p class="loading" role="status">{t!(i18n, catalog.loading)}</p> }>
                     {move || Suspend::new(async move {
                         let cats = categories.await.unwrap_or_default();
                         match listing.await {
@@ -79,11 +83,12 @@ pub fn CatalogPage() -> impl IntoView {
 
 #[component]
 fn CategoryNav(categories: Vec<Category>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <nav aria-label="Categories">
-            <h2 class="sidebar-title">"Categories"</h2>
+        <nav aria-label=move || t_string!(i18n, catalog.categories)>
+            <h2 class="sidebar-title">{t!(i18n, catalog.categories)}</h2>
             <ul class="category-list">
-                <li><A href="/" exact=true>"All products"</A></li>
+                <li><A href=href("/") exact=true>{t!(i18n, catalog.all_products)}</A></li>
                 {categories
                     .into_iter()
                     .map(|c| view! { <li><A href=listing_path(Some(&c.slug))>{c.name}</A></li> })
@@ -95,6 +100,8 @@ fn CategoryNav(categories: Vec<Category>) -> impl IntoView {
 
 #[component]
 fn SearchBar(category: Signal<Option<String>>, query: Signal<ProductQuery>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = locale();
     let navigate = use_navigate();
     // Hydrated pages re-sort as soon as the selection changes; without JavaScript
     // the form's submit button does the same.
@@ -107,55 +114,67 @@ fn SearchBar(category: Signal<Option<String>>, query: Signal<ProductQuery>) -> i
     view! {
         <Form method="GET" action=move || listing_path(category.get().as_deref()) attr:class="search-bar" attr:role="search">
             <div class="field">
-                <label for="search">"Search"</label>
+                <label for="search">{t!(i18n, catalog.search)}</label>
                 <input
                     id="search"
                     type="search"
                     name="q"
                     maxlength="100"
-                    placeholder="Coffee, teapot, biscotti…"
+                    placeholder=move || t_string!(i18n, catalog.search_placeholder)
                     prop:value=move || query.read().q.clone().unwrap_or_default()
                 />
             </div>
             <div class="field">
-                <label for="sort">"Sort by"</label>
+                <label for="sort">{t!(i18n, catalog.sort_by)}</label>
                 <select id="sort" name="sort" on:change=on_sort>
                     {Sort::ALL
                         .into_iter()
                         .map(|s| {
                             view! {
                                 <option value=s.as_str() selected=move || query.read().sort == s>
-                                    {s.label()}
+                                    {s.label_in(lang)}
                                 </option>
                             }
                         })
                         .collect_view()}
                 </select>
             </div>
-            <button type="submit" class="button">"Search"</button>
+            <button type="submit" class="button">{t!(i18n, catalog.search)}</button>
         </Form>
     }
 }
 
 #[component]
 fn Listing(page: Page<ProductSummary>, category: Option<Category>, query: ProductQuery) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = locale();
     let heading = match (&category, &query.q) {
-        (Some(c), Some(q)) => format!("{} matching “{q}”", c.name),
+        (Some(c), Some(q)) => {
+            td_string!(lang, catalog.heading_category_query, category = c.name.as_str(), query = q.as_str())
+                .to_string()
+        }
         (Some(c), None) => c.name.clone(),
-        (None, Some(q)) => format!("Results for “{q}”"),
-        (None, None) => "All products".to_string(),
+        (None, Some(q)) => td_string!(lang, catalog.heading_query, query = q.as_str()).to_string(),
+        (None, None) => td_string!(lang, catalog.all_products).to_string(),
     };
     let title = heading.clone();
+    let total = page.total;
     let description = match &category {
-        Some(c) => format!("Shop {} at {}: {} products.", c.name, super::SHOP_NAME, page.total),
-        None => format!("Small-batch coffee, tea, brewing gear and treats. {} products.", page.total),
+        Some(c) => td_string!(
+            lang,
+            catalog.description_category,
+            category = c.name.as_str(),
+            shop = super::SHOP_NAME,
+            count = total
+        )
+        .to_string(),
+        None => td_string!(lang, catalog.description_all, count = total).to_string(),
     };
     let base = listing_path(category.as_ref().map(|c| c.slug.as_str()));
     let canonical = format!("{base}{}", ProductQuery { q: None, ..query.clone() }.to_query_string());
-    let count = match page.total {
-        0 => "No products".to_string(),
-        1 => "1 product".to_string(),
-        n => format!("{n} products"),
+    let count = match total {
+        0 => td_string!(lang, catalog.no_products).to_string(),
+        n => td_string!(lang, catalog.count, count = n).to_string(),
     };
     let empty = page.items.is_empty();
     let pagination = (page.page_count() > 1)
@@ -171,14 +190,14 @@ fn Listing(page: Page<ProductSummary>, category: Option<Category>, query: Produc
         {if empty {
             view! {
                 <div class="empty-state">
-                    <p>"Nothing matches your search. Try another word or browse all products."</p>
-                    <p><A href="/">"Show all products"</A></p>
+                    <p>{t!(i18n, catalog.nothing_matches)}</p>
+                    <p><A href=href("/")>{t!(i18n, catalog.show_all)}</A></p>
                 </div>
             }
             .into_any()
         } else {
             view! {
-                <ul class="product-grid" aria-label="Products">
+                <ul class="product-grid" aria-label=move || t_string!(i18n, catalog.products_label)>
                     {page.items.into_iter().map(|p| view! { <li><ProductCard product=p/></li> }).collect_view()}
                 </ul>
             }
@@ -190,18 +209,20 @@ fn Listing(page: Page<ProductSummary>, category: Option<Category>, query: Produc
 
 #[component]
 fn ProductCard(product: ProductSummary) -> impl IntoView {
-    let url = product.url();
+    let i18n = use_i18n();
+    let lang = locale();
+    let url = lang.localize(&product.url());
     view! {
         <article class="card">
             <a href=url.clone() class="card-link">
                 <img src=product.image.clone() alt="" width="400" height="400" loading="lazy"/>
                 <h2 class="card-title" id=format!("product-name-{}", product.id)>{product.name.clone()}</h2>
             </a>
-            <p class="price">{product.price.to_string()}</p>
+            <p class="price">{product.price.format_in(lang)}</p>
             {if product.in_stock {
                 view! { <super::cart::AddToCartForm product_id=product.id max_quantity=1/> }.into_any()
             } else {
-                view! { <p class="stock out">"Sold out"</p> }.into_any()
+                view! { <p class="stock out">{t!(i18n, catalog.sold_out)}</p> }.into_any()
             }}
         </article>
     }
@@ -209,6 +230,8 @@ fn ProductCard(product: ProductSummary) -> impl IntoView {
 
 #[component]
 fn Pagination(page: Page<ProductSummary>, base: String, query: ProductQuery) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = locale();
     let last = page.page_count();
     let current = page.page;
     let href = move |n: u32| format!("{base}{}", ProductQuery { page: n, ..query.clone() }.to_query_string());
@@ -220,20 +243,20 @@ fn Pagination(page: Page<ProductSummary>, base: String, query: ProductQuery) -> 
             if n == current {
                 view! { <li><a href=link aria-current="page" class="current">{n}</a></li> }.into_any()
             } else {
-                view! { <li><a href=link aria-label=format!("Page {n}")>{n}</a></li> }.into_any()
+                view! { <li><a href=link aria-label=td_string!(lang, catalog.page_n, n = n).to_string()>{n}</a></li> }.into_any()
             }
         })
         .collect_view();
     view! {
-        <nav class="pagination" aria-label="Pagination">
+        <nav class="pagination" aria-label=move || t_string!(i18n, catalog.pagination)>
             {match prev {
-                Some(h) => view! { <a href=h rel="prev" class="button secondary">"Previous"</a> }.into_any(),
-                None => view! { <span class="button secondary disabled" aria-disabled="true">"Previous"</span> }.into_any(),
+                Some(h) => view! { <a href=h rel="prev" class="button secondary">{t!(i18n, catalog.previous)}</a> }.into_any(),
+                None => view! { <span class="button secondary disabled" aria-disabled="true">{t!(i18n, catalog.previous)}</span> }.into_any(),
             }}
             <ol>{numbers}</ol>
             {match next {
-                Some(h) => view! { <a href=h rel="next" class="button secondary">"Next"</a> }.into_any(),
-                None => view! { <span class="button secondary disabled" aria-disabled="true">"Next"</span> }.into_any(),
+                Some(h) => view! { <a href=h rel="next" class="button secondary">{t!(i18n, catalog.next)}</a> }.into_any(),
+                None => view! { <span class="button secondary disabled" aria-disabled="true">{t!(i18n, catalog.next)}</span> }.into_any(),
             }}
         </nav>
     }

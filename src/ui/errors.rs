@@ -1,3 +1,4 @@
+use crate::models::i18n::{t, t_string, use_i18n};
 use crate::models::AppError;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -18,13 +19,14 @@ pub fn set_status(code: u16) {
 #[component]
 pub fn NotFound() -> impl IntoView {
     set_status(404);
+    let i18n = use_i18n();
     view! {
-        <Title text="Page not found"/>
+        <Title text=move || t_string!(i18n, errors.not_found).to_string()/>
         <Meta name="robots" content="noindex"/>
         <section class="message-page" aria-labelledby="nf-title">
-            <h1 id="nf-title">"Page not found"</h1>
-            <p>"We couldn't find what you were looking for. It may have moved or sold out for good."</p>
-            <p><A href="/">"Back to the shop"</A></p>
+            <h1 id="nf-title">{t!(i18n, errors.not_found)}</h1>
+            <p>{t!(i18n, errors.not_found_text)}</p>
+            <p><A href=super::lang::href("/")>{t!(i18n, errors.back)}</A></p>
         </section>
     }
 }
@@ -36,17 +38,18 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         return view! { <NotFound/> }.into_any();
     }
     set_status(error.status());
+    let i18n = use_i18n();
     let fields = match &error {
         AppError::Validation(f) => f.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>(),
         _ => vec![],
     };
     view! {
-        <Title text="Something went wrong"/>
+        <Title text=move || t_string!(i18n, errors.went_wrong).to_string()/>
         <section class="message-page" role="alert">
-            <h1>"Something went wrong"</h1>
+            <h1>{t!(i18n, errors.went_wrong)}</h1>
             <p>{error.to_string()}</p>
             <ul>{fields.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
-            <p><A href="/">"Back to the shop"</A></p>
+            <p><A href=super::lang::href("/")>{t!(i18n, errors.back)}</A></p>
         </section>
     }
     .into_any()

@@ -1,20 +1,23 @@
+use crate::models::i18n::{t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 #[component]
 pub fn Header() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">{t!(i18n, layout.skip)}</a>
         <header class="site-header">
-            <A href="/" attr:class="brand">
+            <A href=super::lang::href("/") attr:class="brand">
                 <span class="brand-mark" aria-hidden="true">"✦"</span>
                 {super::SHOP_NAME}
             </A>
-            <p class="tagline">"Small-batch coffee, loose-leaf tea and the gear to brew them."</p>
-            <nav class="site-nav" aria-label="Account and cart">
+            <p class="tagline">{t!(i18n, layout.tagline)}</p>
+            <nav class="site-nav" aria-label=move || t_string!(i18n, layout.nav_label)>
                 <super::account::AccountLinks/>
-                <A href="/account/orders">"Orders"</A>
+                <A href=super::lang::href("/account/orders")>{t!(i18n, layout.orders)}</A>
                 <super::cart::CartLink/>
+                <super::lang::LanguageSwitcher/>
             </nav>
         </header>
         <super::cart::AddToCartNotice/>
@@ -23,9 +26,10 @@ pub fn Header() -> impl IntoView {
 
 #[component]
 pub fn Footer() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <footer class="site-footer">
-            <p>{super::SHOP_NAME} " — an open-source shop built with Rust, Leptos and axum."</p>
+            <p>{super::SHOP_NAME} " — " {t!(i18n, layout.footer)}</p>
         </footer>
     }
 }

@@ -10,6 +10,7 @@ mod dev_mail;
 mod email_change;
 mod errors;
 mod forms;
+mod lang;
 mod layout;
 mod orders;
 mod payment;
@@ -31,8 +32,8 @@ pub use product::get_product;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
-    path, SsrMode,
+    components::{Outlet, ParentRoute, Route, Router, Routes},
+    path, SsrMode, StaticSegment,
 };
 
 pub const SHOP_NAME: &str = "Ember & Leaf";
@@ -40,7 +41,8 @@ pub const SHOP_NAME: &str = "Ember & Leaf";
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        // `lang` is set per page by `lang::Localized` (the path says the language).
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -69,27 +71,18 @@ pub fn App() -> impl IntoView {
             if title.is_empty() { SHOP_NAME.to_string() } else { format!("{title} · {SHOP_NAME}") }
         }/>
         <Router>
+            <lang::Localized>
             <layout::Header/>
             <main id="main" tabindex="-1">
                 <Routes fallback=|| view! { <errors::NotFound/> }>
+                    // Every shopper page in English at its path, and in Spanish under `/es`
+                    // (`lang::Localized` reads the prefix).
+                    // (The home pages are `/` and `/es/`, where a parent route would make `/es`.)
                     <Route path=path!("/") view=catalog::CatalogPage ssr=SsrMode::Async/>
-                    <Route path=path!("/category/:slug") view=catalog::CatalogPage ssr=SsrMode::Async/>
-                    <Route path=path!("/product/:id/:slug") view=product::ProductPage ssr=SsrMode::Async/>
-                    <Route path=path!("/cart") view=cart::CartPage ssr=SsrMode::Async/>
-                    <Route path=path!("/checkout") view=checkout::CheckoutPage ssr=SsrMode::Async/>
-                    <Route path=path!("/orders/:id") view=orders::OrderPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/orders") view=orders::MyOrdersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/payment/success") view=payment::PaymentSuccessPage ssr=SsrMode::Async/>
-                    <Route path=path!("/payment/cancel") view=payment::PaymentCancelPage ssr=SsrMode::Async/>
-                    <Route path=path!("/register") view=account::RegisterPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/logout") view=account::LogoutPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("/password-reset") view=account::PasswordResetPage ssr=SsrMode::Async/>
-                    <Route path=path!("/password-reset/:token") view=account::PasswordResetConfirmPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login/code") view=two_factor::LoginCodePage/>
-                    <Route path=path!("/account/email/confirm/:token") view=email_change::ConfirmEmailPage/>
-                    <Route path=path!("/account/email/undo/:token") view=email_change::UndoEmailChangePage/>
+                    <Route path=path!("/es/") view=catalog::CatalogPage ssr=SsrMode::Async/>
+                    <ShopperRoutes lang=""/>
+                    <ShopperRoutes lang="es"/>
+                    // Staff and development pages are in English only.
                     <Route path=path!("/admin") view=admin::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/products") view=admin::ProductsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/products/:id") view=admin::ProductEditPage ssr=SsrMode::Async/>
@@ -106,6 +99,34 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <layout::Footer/>
+            </lang::Localized>
         </Router>
     }
+}
+
+/// The pages shoppers see (but the home page), under `lang`'s prefix (`""` for English).
+#[component(transparent)]
+fn ShopperRoutes(lang: &'static str) -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! {
+        <ParentRoute path=StaticSegment(lang) view=Outlet>
+            <Route path=path!("/category/:slug") view=catalog::CatalogPage ssr=SsrMode::Async/>
+            <Route path=path!("/product/:id/:slug") view=product::ProductPage ssr=SsrMode::Async/>
+            <Route path=path!("/cart") view=cart::CartPage ssr=SsrMode::Async/>
+            <Route path=path!("/checkout") view=checkout::CheckoutPage ssr=SsrMode::Async/>
+            <Route path=path!("/orders/:id") view=orders::OrderPage ssr=SsrMode::Async/>
+            <Route path=path!("/account/orders") view=orders::MyOrdersPage ssr=SsrMode::Async/>
+            <Route path=path!("/payment/success") view=payment::PaymentSuccessPage ssr=SsrMode::Async/>
+            <Route path=path!("/payment/cancel") view=payment::PaymentCancelPage ssr=SsrMode::Async/>
+            <Route path=path!("/register") view=account::RegisterPage ssr=SsrMode::Async/>
+            <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async/>
+            <Route path=path!("/logout") view=account::LogoutPage ssr=SsrMode::Async/>
+            <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
+            <Route path=path!("/password-reset") view=account::PasswordResetPage ssr=SsrMode::Async/>
+            <Route path=path!("/password-reset/:token") view=account::PasswordResetConfirmPage ssr=SsrMode::Async/>
+            <Route path=path!("/login/code") view=two_factor::LoginCodePage/>
+            <Route path=path!("/account/email/confirm/:token") view=email_change::ConfirmEmailPage/>
+            <Route path=path!("/account/email/undo/:token") view=email_change::UndoEmailChangePage/>
+        </ParentRoute>
+    }
+    .into_inner()
 }

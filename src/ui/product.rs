@@ -1,6 +1,8 @@
 //! `/product/{id}/{slug}`: one product. A wrong slug redirects to the canonical URL.
 
 use super::errors::ErrorView;
+use super::lang::{href, locale};
+use crate::models::i18n::{t, t_string, td_string, use_i18n};
 use crate::models::{AppError, Product};
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
@@ -34,6 +36,8 @@ fn redirect_permanently(url: &str) {
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).filter(|id| *id > 0);
+    let i18n = use_i18n();
+    let lang = locale();
     let product = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_product(id).await,
@@ -41,12 +45,12 @@ pub fn ProductPage() -> impl IntoView {
         }
     });
     view! {
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading product…"</p> }>
+        <Transition fallback=move || view! { <p class="loading" role="status">{t!(i18n, product.loading)}</p> }>
             {move || Suspend::new(async move {
                 match product.await {
                     Ok(p) => {
                         if params.read_untracked().get("slug").as_deref() != Some(p.slug.as_str()) {
-                            redirect_permanently(&p.url());
+                            redirect_permanently(&lang.localize(&p.url()));
                         }
                         view! { <ProductDetail product=p/> }.into_any()
                     }
@@ -59,19 +63,21 @@ pub fn ProductPage() -> impl IntoView {
 
 #[component]
 fn ProductDetail(product: Product) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = locale();
     let max_qty = if product.available { crate::models::cart::max_quantity(product.stock) } else { 0 };
     let in_stock = max_qty > 0;
     let description: String = product.description.chars().take(155).collect();
-    let category_url = format!("/category/{}", product.category.slug);
+    let category_url = href(&format!("/category/{}", product.category.slug));
     let category_name = product.category.name.clone();
     let (crumb_url, crumb_name) = (category_url.clone(), category_name.clone());
     view! {
         <Title text=product.name.clone()/>
         <Meta name="description" content=description/>
-        <Link rel="canonical" href=product.url()/>
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
+        <Link rel="canonical" href=lang.localize(&product.url())/>
+        <nav class="breadcrumbs" aria-label=move || t_string!(i18n, product.breadcrumb)>
             <ol>
-                <li><A href="/">"Shop"</A></li>
+                <li><A href=href("/")>{t!(i18n, product.shop)}</A></li>
                 <li><A href=crumb_url>{crumb_name}</A></li>
                 <li><span aria-current="page">{product.name.clone()}</span></li>
             </ol>
@@ -81,12 +87,16 @@ fn ProductDetail(product: Product) -> impl IntoView {
             <div class="product-info">
                 <h1 id=format!("product-name-{}", product.id)>{product.name.clone()}</h1>
                 <p class="product-category">
-                    "In " <A href=category_url>{category_name}</A>
+                    {t!(i18n, product.in_category)} " " <A href=category_url>{category_name}</A>
                 </p>
-                <p class="price large">{product.price.to_string()}</p>
+                <p class="price large">{product.price.format_in(lang)}</p>
                 <p class="description">{product.description.clone()}</p>
                 <p class=if in_stock { "stock" } else { "stock out" }>
-                    {if in_stock { format!("In stock ({} available)", product.stock) } else { "Sold out".to_string() }}
+                    {if in_stock {
+                        td_string!(lang, product.in_stock, count = product.stock).to_string()
+                    } else {
+                        td_string!(lang, catalog.sold_out).to_string()
+                    }}
                 </p>
                 <super::cart::AddToCartForm product_id=product.id max_quantity=max_qty with_quantity=true/>
             </div>

@@ -12,6 +12,7 @@ mod catalog;
 mod cli;
 mod http;
 mod jobs_and_mail;
+mod languages;
 mod limits;
 mod orders;
 mod payments;

@@ -1,0 +1,128 @@
+//! The shop's two languages: which one a page is in (its path: Spanish lives under `/es`),
+//! the same page in the other language, and the choice a REST client asks for.
+
+pub use super::i18n::Locale;
+use leptos_i18n::Locale as _;
+
+/// The path prefix of the Spanish pages.
+const SPANISH_PREFIX: &str = "/es";
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::en, Locale::es];
+
+    /// The BCP 47 tag: `en`, `es` (`<html lang>`, `hreflang`, `Content-Language`).
+    pub fn tag(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// The language a page path is in.
+    pub fn of_path(path: &str) -> Self {
+        match path.strip_prefix(SPANISH_PREFIX) {
+            Some("") => Locale::es,
+            Some(rest) if rest.starts_with('/') => Locale::es,
+            _ => Locale::en,
+        }
+    }
+
+    /// A language by its tag (`en`, `es`, `es-MX`, case-insensitive); `None` for others.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let primary = tag.split(['-', '_']).next()?.trim();
+        Self::ALL.into_iter().find(|l| l.tag().eq_ignore_ascii_case(primary))
+    }
+
+    /// The page at `path` (an English, unprefixed path) in this language.
+    pub fn localize(self, path: &str) -> String {
+        match self {
+            Locale::en => path.to_string(),
+            Locale::es if path == "/" || path.is_empty() => format!("{SPANISH_PREFIX}/"),
+            Locale::es => format!("{SPANISH_PREFIX}{path}"),
+        }
+    }
+
+    /// The other language (the header's switcher offers it).
+    pub fn other(self) -> Self {
+        match self {
+            Locale::en => Locale::es,
+            Locale::es => Locale::en,
+        }
+    }
+
+    /// The language's own name, as the switcher shows it.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Locale::en => "English",
+            Locale::es => "Español",
+        }
+    }
+}
+
+/// A page path without its language prefix: `/es/cart` → `/cart`, `/es` → `/`.
+pub fn unlocalized(path: &str) -> &str {
+    match Locale::of_path(path) {
+        Locale::en => path,
+        Locale::es => match &path[SPANISH_PREFIX.len()..] {
+            "" => "/",
+            rest => rest,
+        },
+    }
+}
+
+/// Whether the page at `path` exists in both languages (the back office and the
+/// development pages are in English only).
+pub fn is_translated(path: &str) -> bool {
+    let path = unlocalized(path);
+    !["/admin", "/dev"]
+        .iter()
+        .any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
+}
+
+/// The preferred language of an `Accept-Language` header, English when it names neither.
+pub fn negotiate(accept_language: &str) -> Locale {
+    let mut best: Option<(f32, Locale)> = None;
+    for item in accept_language.split(',') {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or("").trim();
+        let quality = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .map(|q| q.trim().parse::<f32>().unwrap_or(0.0))
+            .unwrap_or(1.0);
+        if let Some(locale) = Locale::from_tag(tag) {
+            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, locale));
+            }
+        }
+    }
+    best.map(|(_, l)| l).unwrap_or(Locale::en)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_path_says_its_language() {
+        assert_eq!(Locale::of_path("/"), Locale::en);
+        assert_eq!(Locale::of_path("/es"), Locale::es);
+        assert_eq!(Locale::of_path("/es/"), Locale::es);
+        assert_eq!(Locale::of_path("/es/product/3/te-verde"), Locale::es);
+        assert_eq!(Locale::of_path("/espresso"), Locale::en, "a prefix is a whole segment");
+        assert_eq!(unlocalized("/es/cart"), "/cart");
+        assert_eq!(unlocalized("/es"), "/");
+        assert_eq!(unlocalized("/cart"), "/cart");
+        assert_eq!(Locale::es.localize("/"), "/es/");
+        assert_eq!(Locale::es.localize("/cart"), "/es/cart");
+        assert_eq!(Locale::en.localize("/cart"), "/cart");
+        assert!(is_translated("/cart") && is_translated("/es/") && is_translated("/administrator-guide"));
+        assert!(!is_translated("/admin") && !is_translated("/admin/orders") && !is_translated("/dev/mail"));
+    }
+
+    #[test]
+    fn accept_language_picks_the_best_known_language() {
+        assert_eq!(negotiate("es-ES,es;q=0.9,en;q=0.8"), Locale::es);
+        assert_eq!(negotiate("fr-FR, en;q=0.5, es;q=0.7"), Locale::es);
+        assert_eq!(negotiate("fr, de"), Locale::en, "neither: English");
+        assert_eq!(negotiate("es;q=0, en"), Locale::en, "q=0 means not wanted");
+        assert_eq!(negotiate(""), Locale::en);
+        assert_eq!(negotiate("ES-mx"), Locale::es);
+    }
+}
