@@ -3,8 +3,10 @@
 
 use super::errors::ErrorView;
 use super::forms::{field_error, fields_of, form_error, Field, FieldValue, FormError, LiveCheck};
+use super::lang::{href, locale};
 use crate::models::account::{check_password, check_registration};
 use crate::models::account::{LoginStep, Me};
+use crate::models::i18n::{t, t_string, td_string, use_i18n};
 use crate::models::AppError;
 use crate::models::FieldErrors;
 use leptos::prelude::*;
@@ -55,7 +57,8 @@ pub async fn log_in(
         LoginStep::Done(_) => leptos_axum::redirect(&next),
         LoginStep::CodeNeeded => {
             let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
-            leptos_axum::redirect(&format!("/login/code?next={next}"))
+            let code_page = crate::ui::request::page_locale().await.localize("/login/code");
+            leptos_axum::redirect(&format!("{code_page}?next={next}"))
         }
     }
     Ok(step)
@@ -65,7 +68,7 @@ pub async fn log_in(
 pub async fn log_out() -> Result<(), AppError> {
     let (_, mut auth, _) = context().await?;
     crate::flows::accounts::log_out(&mut auth).await?;
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(&crate::ui::request::page_locale().await.localize("/"));
     Ok(())
 }
 
@@ -180,20 +183,21 @@ pub fn use_auth() -> AuthState {
 #[component]
 pub fn AccountLinks() -> impl IntoView {
     let auth = use_auth();
+    let i18n = use_i18n();
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match auth.me.await {
                     Ok(Some(me)) => view! {
-                        <A href="/account" attr:class="account-link">{me.name}</A>
+                        <A href=href("/account") attr:class="account-link">{me.name}</A>
                         <ActionForm action=auth.log_out attr:class="inline-form">
-                            <button type="submit" class="button link">"Log out"</button>
+                            <button type="submit" class="button link">{t!(i18n, account.log_out)}</button>
                         </ActionForm>
                     }
                     .into_any(),
                     _ => view! {
-                        <A href="/login">"Log in"</A>
-                        <A href="/register">"Register"</A>
+                        <A href=href("/login")>{t!(i18n, account.log_in)}</A>
+                        <A href=href("/register")>{t!(i18n, account.register)}</A>
                     }
                     .into_any(),
                 }
@@ -221,33 +225,41 @@ fn new_password_rules(get: FieldValue) -> FieldErrors {
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let action = use_auth().register;
+    let i18n = use_i18n();
+    let lang = locale();
     let live = LiveCheck::new();
     let done = move || action.value().get().and_then(Result::ok);
     view! {
-        <Title text="Create an account"/>
+        <Title text=move || t_string!(i18n, account.create).to_string()/>
         <section class="form-page" aria-labelledby="register-title">
-            <h1 id="register-title">"Create an account"</h1>
+            <h1 id="register-title">{t!(i18n, account.create)}</h1>
             {move || match done() {
                 Some(message) => view! {
                     <p class="notice" role="status">{message}</p>
-                    <p><A href="/account">"Your account"</A> " · " <A href="/">"Continue shopping"</A></p>
+                    <p>
+                        <A href=href("/account")>{t!(i18n, account.your_account)}</A>
+                        " · "
+                        <A href=href("/")>{t!(i18n, account.keep_shopping)}</A>
+                    </p>
                 }
                 .into_any(),
                 None => view! {
                     <ActionForm action=action attr:class="stack-form" on:focusout=live.on_focusout(registration_rules)>
-                        <Field id="reg-name" name="name" label="Name" autocomplete="name" required=true
+                        <Field id="reg-name" name="name" label=td_string!(lang, fields.name) autocomplete="name" required=true
                             error=live.error(action, "name")/>
-                        <Field id="reg-email" name="email" label="Email" kind="email" autocomplete="email" required=true
+                        <Field id="reg-email" name="email" label=td_string!(lang, fields.email) kind="email" autocomplete="email" required=true
                             error=live.error(action, "email")/>
-                        <Field id="reg-password" name="password" label="Password" kind="password" autocomplete="new-password"
+                        <Field id="reg-password" name="password" label=td_string!(lang, fields.password) kind="password" autocomplete="new-password"
                             required=true error=live.error(action, "password")/>
-                        <Field id="reg-confirm" name="confirm" label="Confirm password" kind="password"
+                        <Field id="reg-confirm" name="confirm" label=td_string!(lang, fields.confirm_password) kind="password"
                             autocomplete="new-password" required=true error=live.error(action, "confirm")/>
-                        <p class="note">"At least 8 characters; not your email address and not a common password."</p>
+                        <p class="note">{t!(i18n, account.password_rule)}</p>
                         <FormError error=form_error(action)/>
-                        <button type="submit" class="button primary" disabled=move || action.pending().get()>"Register"</button>
+                        <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                            {t!(i18n, account.register)}
+                        </button>
                     </ActionForm>
-                    <p>"Already have an account? " <A href="/login">"Log in"</A></p>
+                    <p>{t!(i18n, account.have_account)} " " <A href=href("/login")>{t!(i18n, account.log_in)}</A></p>
                 }
                 .into_any(),
             }}
@@ -259,25 +271,33 @@ pub fn RegisterPage() -> impl IntoView {
 pub fn LoginPage() -> impl IntoView {
     let action = use_auth().log_in;
     let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
+    let i18n = use_i18n();
+    let lang = locale();
+    let next = move || query.read().get("next").unwrap_or_else(|| lang.localize("/"));
     view! {
-        <Title text="Log in"/>
+        <Title text=move || t_string!(i18n, account.log_in).to_string()/>
         <section class="form-page" aria-labelledby="login-title">
-            <h1 id="login-title">"Log in"</h1>
+            <h1 id="login-title">{t!(i18n, account.log_in)}</h1>
             <ActionForm action=action attr:class="stack-form">
                 <input type="hidden" name="next" value=next/>
-                <Field id="login-email" name="email" label="Email" kind="email" autocomplete="username" required=true
+                <Field id="login-email" name="email" label=td_string!(lang, fields.email) kind="email" autocomplete="username" required=true
                    />
-                <Field id="login-password" name="password" label="Password" kind="password"
+                <Field id="login-password" name="password" label=td_string!(lang, fields.password) kind="password"
                     autocomplete="current-password" required=true/>
                 <div class="check">
                     <input id="login-remember" name="remember" type="checkbox"/>
-                    <label for="login-remember">"Keep me logged in"</label>
+                    <label for="login-remember">{t!(i18n, account.remember)}</label>
                 </div>
                 <FormError error=form_error(action)/>
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>"Log in"</button>
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                    {t!(i18n, account.log_in)}
+                </button>
             </ActionForm>
-            <p><A href="/password-reset">"Forgot your password?"</A> " · " <A href="/register">"Create an account"</A></p>
+            <p>
+                <A href=href("/password-reset")>{t!(i18n, account.forgot)}</A>
+                " · "
+                <A href=href("/register")>{t!(i18n, account.create)}</A>
+            </p>
         </section>
     }
 }
@@ -285,21 +305,26 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn LogoutPage() -> impl IntoView {
     let auth = use_auth();
+    let i18n = use_i18n();
+    let lang = locale();
     view! {
-        <Title text="Log out"/>
+        <Title text=move || t_string!(i18n, account.log_out).to_string()/>
         <section class="form-page" aria-labelledby="logout-title">
-            <h1 id="logout-title">"Log out"</h1>
+            <h1 id="logout-title">{t!(i18n, account.log_out)}</h1>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match auth.me.await {
                         Ok(Some(me)) => view! {
-                            <p>{format!("You are logged in as {}.", me.email)}</p>
+                            <p>{td_string!(lang, account.logged_in_as, email = me.email.as_str()).to_string()}</p>
                             <ActionForm action=auth.log_out>
-                                <button type="submit" class="button primary">"Log out"</button>
+                                <button type="submit" class="button primary">{t!(i18n, account.log_out)}</button>
                             </ActionForm>
                         }
                         .into_any(),
-                        _ => view! { <p>"You are logged out. " <A href="/login">"Log in"</A></p> }.into_any(),
+                        _ => view! {
+                            <p>{t!(i18n, account.logged_out)} " " <A href=href("/login")>{t!(i18n, account.log_in)}</A></p>
+                        }
+                        .into_any(),
                     }
                 })}
             </Transition>
@@ -310,17 +335,21 @@ pub fn LogoutPage() -> impl IntoView {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let auth = use_auth();
+    let i18n = use_i18n();
+    let login = format!("{}?next={}", href("/login"), href("/account"));
     view! {
-        <Title text="Your account"/>
+        <Title text=move || t_string!(i18n, account.your_account).to_string()/>
         <Meta name="robots" content="noindex"/>
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading your account…"</p> }>
-            {move || Suspend::new(async move {
+        <Transition fallback=move || view! { <p class="loading" role="status">{t!(i18n, account.loading)}</p> }>
+            {move || {
+                let login = login.clone();
+                Suspend::new(async move {
                 match auth.me.await {
                     Ok(Some(me)) => view! { <AccountForms me/> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/login?next=/account"/> }.into_any(),
+                    Ok(None) => view! { <Redirect path=login/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
-            })}
+            })}}
         </Transition>
     }
 }
@@ -330,62 +359,64 @@ fn AccountForms(me: Me) -> impl IntoView {
     let auth = use_auth();
     let (profile, email) = (auth.update_profile, auth.change_email);
     let password = ServerAction::<ChangePassword>::new();
+    let i18n = use_i18n();
+    let lang = locale();
     let live = LiveCheck::new();
     let saved =
         |ok: bool, text: &'static str| ok.then(|| view! { <p class="notice" role="status">{text}</p> });
     let a = me.address.clone();
     let staff = (me.role == crate::models::account::Role::Admin).then(|| me.clone());
     view! {
-        <h1>"Your account"</h1>
-        <p><A href="/account/orders">"Your orders"</A></p>
+        <h1>{t!(i18n, account.your_account)}</h1>
+        <p><A href=href("/account/orders")>{t!(i18n, orders.title)}</A></p>
         <section class="account-section" aria-labelledby="profile-title">
-            <h2 id="profile-title">"Profile"</h2>
+            <h2 id="profile-title">{t!(i18n, account.profile)}</h2>
             <ActionForm action=profile attr:class="stack-form">
-                <Field id="profile-name" name="name" label="Name" autocomplete="name" value=me.name.clone() required=true
+                <Field id="profile-name" name="name" label=td_string!(lang, fields.name) autocomplete="name" value=me.name.clone() required=true
                     error=field_error(profile, "name")/>
                 <fieldset class="address">
-                    <legend>"Default shipping address (fills in checkout)"</legend>
-                    <Field id="profile-first" name="first_name" label="First name" autocomplete="given-name"
+                    <legend>{t!(i18n, account.default_address)}</legend>
+                    <Field id="profile-first" name="first_name" label=td_string!(lang, fields.first_name) autocomplete="given-name"
                         value=a.first_name error=field_error(profile, "first_name")/>
-                    <Field id="profile-last" name="last_name" label="Last name" autocomplete="family-name"
+                    <Field id="profile-last" name="last_name" label=td_string!(lang, fields.last_name) autocomplete="family-name"
                         value=a.last_name error=field_error(profile, "last_name")/>
-                    <Field id="profile-address" name="address" label="Address" autocomplete="street-address"
+                    <Field id="profile-address" name="address" label=td_string!(lang, fields.address) autocomplete="street-address"
                         value=a.address error=field_error(profile, "address")/>
-                    <Field id="profile-postal" name="postal_code" label="Postal code" autocomplete="postal-code"
+                    <Field id="profile-postal" name="postal_code" label=td_string!(lang, fields.postal_code) autocomplete="postal-code"
                         value=a.postal_code error=field_error(profile, "postal_code")/>
-                    <Field id="profile-city" name="city" label="City" autocomplete="address-level2" value=a.city
+                    <Field id="profile-city" name="city" label=td_string!(lang, fields.city) autocomplete="address-level2" value=a.city
                         error=field_error(profile, "city")/>
                 </fieldset>
                 <FormError error=form_error(profile)/>
-                {move || saved(matches!(profile.value().get(), Some(Ok(_))), "Profile saved.")}
-                <button type="submit" class="button primary">"Save"</button>
+                {move || saved(matches!(profile.value().get(), Some(Ok(_))), td_string!(lang, account.profile_saved))}
+                <button type="submit" class="button primary">{t!(i18n, account.save)}</button>
             </ActionForm>
         </section>
         <section class="account-section" aria-labelledby="email-title">
-            <h2 id="email-title">"Email address"</h2>
+            <h2 id="email-title">{t!(i18n, account.email_address)}</h2>
             <ActionForm action=email attr:class="stack-form">
-                <Field id="email-new" name="email" label="Email" kind="email" autocomplete="email" value=me.email.clone()
+                <Field id="email-new" name="email" label=td_string!(lang, fields.email) kind="email" autocomplete="email" value=me.email.clone()
                     required=true error=field_error(email, "email")/>
-                <Field id="email-password" name="current_password" label="Current password" kind="password"
+                <Field id="email-password" name="current_password" label=td_string!(lang, fields.current_password) kind="password"
                     autocomplete="current-password" required=true error=field_error(email, "current_password")/>
                 <FormError error=form_error(email)/>
                 {move || email.value().get().and_then(Result::ok).map(|m| view! { <p class="notice" role="status">{m}</p> })}
-                <button type="submit" class="button primary">"Save"</button>
+                <button type="submit" class="button primary">{t!(i18n, account.save)}</button>
             </ActionForm>
         </section>
         {staff.map(|me| view! { <super::two_factor::TwoFactorSection me/> })}
         <section class="account-section" aria-labelledby="password-title">
-            <h2 id="password-title">"Password"</h2>
+            <h2 id="password-title">{t!(i18n, account.password)}</h2>
             <ActionForm action=password attr:class="stack-form" on:focusout=live.on_focusout(new_password_rules)>
-                <Field id="pw-current" name="current_password" label="Current password" kind="password"
+                <Field id="pw-current" name="current_password" label=td_string!(lang, fields.current_password) kind="password"
                     autocomplete="current-password" required=true error=field_error(password, "current_password")/>
-                <Field id="pw-new" name="new_password" label="New password" kind="password" autocomplete="new-password"
+                <Field id="pw-new" name="new_password" label=td_string!(lang, fields.new_password) kind="password" autocomplete="new-password"
                     required=true error=live.error(password, "new_password")/>
-                <Field id="pw-confirm" name="confirm" label="Confirm password" kind="password" autocomplete="new-password"
+                <Field id="pw-confirm" name="confirm" label=td_string!(lang, fields.confirm_password) kind="password" autocomplete="new-password"
                     required=true error=live.error(password, "confirm")/>
                 <FormError error=form_error(password)/>
                 {move || password.value().get().and_then(Result::ok).map(|m| view! { <p class="notice" role="status">{m}</p> })}
-                <button type="submit" class="button primary">"Save"</button>
+                <button type="submit" class="button primary">{t!(i18n, account.save)}</button>
             </ActionForm>
         </section>
     }
@@ -394,19 +425,21 @@ fn AccountForms(me: Me) -> impl IntoView {
 #[component]
 pub fn PasswordResetPage() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
+    let i18n = use_i18n();
+    let lang = locale();
     view! {
-        <Title text="Reset your password"/>
+        <Title text=move || t_string!(i18n, account.reset_title).to_string()/>
         <section class="form-page" aria-labelledby="reset-title">
-            <h1 id="reset-title">"Reset your password"</h1>
+            <h1 id="reset-title">{t!(i18n, account.reset_title)}</h1>
             {move || match action.value().get().and_then(Result::ok) {
                 Some(message) => view! { <p class="notice" role="status">{message}</p> }.into_any(),
                 None => view! {
-                    <p>"Enter your account's email address and we will mail you a link to set a new password."</p>
+                    <p>{t!(i18n, account.reset_intro)}</p>
                     <ActionForm action=action attr:class="stack-form">
-                        <Field id="reset-email" name="email" label="Email" kind="email" autocomplete="email" required=true
+                        <Field id="reset-email" name="email" label=td_string!(lang, fields.email) kind="email" autocomplete="email" required=true
                             error=field_error(action, "email")/>
                         <FormError error=form_error(action)/>
-                        <button type="submit" class="button primary">"Send reset link"</button>
+                        <button type="submit" class="button primary">{t!(i18n, account.send_reset)}</button>
                     </ActionForm>
                 }
                 .into_any(),
@@ -421,27 +454,29 @@ pub fn PasswordResetConfirmPage() -> impl IntoView {
     let live = LiveCheck::new();
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
+    let i18n = use_i18n();
+    let lang = locale();
     view! {
-        <Title text="Choose a new password"/>
+        <Title text=move || t_string!(i18n, account.choose_new).to_string()/>
         <Meta name="robots" content="noindex"/>
         <Meta name="referrer" content="no-referrer"/>
         <section class="form-page" aria-labelledby="newpw-title">
-            <h1 id="newpw-title">"Choose a new password"</h1>
+            <h1 id="newpw-title">{t!(i18n, account.choose_new)}</h1>
             {move || match action.value().get().and_then(Result::ok) {
                 Some(message) => view! {
                     <p class="notice" role="status">{message}</p>
-                    <p><A href="/login">"Log in"</A></p>
+                    <p><A href=href("/login")>{t!(i18n, account.log_in)}</A></p>
                 }
                 .into_any(),
                 None => view! {
                     <ActionForm action=action attr:class="stack-form" on:focusout=live.on_focusout(new_password_rules)>
                         <input type="hidden" name="token" value=token/>
-                        <Field id="newpw-password" name="new_password" label="New password" kind="password"
+                        <Field id="newpw-password" name="new_password" label=td_string!(lang, fields.new_password) kind="password"
                             autocomplete="new-password" required=true error=live.error(action, "new_password")/>
-                        <Field id="newpw-confirm" name="confirm" label="Confirm password" kind="password"
+                        <Field id="newpw-confirm" name="confirm" label=td_string!(lang, fields.confirm_password) kind="password"
                             autocomplete="new-password" required=true error=live.error(action, "confirm")/>
                         <FormError error=form_error(action)/>
-                        <button type="submit" class="button primary">"Save"</button>
+                        <button type="submit" class="button primary">{t!(i18n, account.save)}</button>
                     </ActionForm>
                 }
                 .into_any(),

@@ -4,6 +4,8 @@
 use super::cart::use_cart;
 use super::errors::ErrorView;
 use super::forms::{fields_of, form_error, Field, FieldValue, FormError, LiveCheck};
+use super::lang::{href, locale};
+use crate::models::i18n::{t, t_string, td_string, use_i18n};
 use crate::models::{AppError, Cart, FieldErrors, Shipping};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -48,23 +50,24 @@ pub async fn place_order(
     let ip = crate::ui::request::client_ip().await;
     let placed =
         crate::flows::checkout::place_order(&state, &shopper, &shipping, &idempotency_key, ip).await?;
-    leptos_axum::redirect(&placed.order.url());
+    leptos_axum::redirect(&crate::ui::request::page_locale().await.localize(&placed.order.url()));
     Ok(placed.order.id)
 }
 
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
     let details = Resource::new(|| (), |_| checkout_details());
+    let i18n = use_i18n();
     view! {
-        <Title text="Checkout"/>
-        <h1>"Checkout"</h1>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Title text=move || t_string!(i18n, checkout.title).to_string()/>
+        <h1>{t!(i18n, checkout.title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match details.await {
                     Ok(d) if d.cart.lines.is_empty() => view! {
                         <div class="empty-state">
-                            <p>"Your cart is empty, so there is nothing to check out."</p>
-                            <p><A href="/">"Browse the catalog"</A></p>
+                            <p>{t!(i18n, checkout.empty)}</p>
+                            <p><A href=href("/")>{t!(i18n, cart.browse)}</A></p>
                         </div>
                     }
                     .into_any(),
@@ -77,14 +80,18 @@ pub fn CheckoutPage() -> impl IntoView {
 }
 
 /// (field name, label, input type, autocomplete)
-const FIELDS: [(&str, &str, &str, &str); 6] = [
-    ("first_name", "First name", "text", "given-name"),
-    ("last_name", "Last name", "text", "family-name"),
-    ("email", "Email", "email", "email"),
-    ("address", "Address", "text", "street-address"),
-    ("postal_code", "Postal code", "text", "postal-code"),
-    ("city", "City", "text", "address-level2"),
-];
+fn fields(
+    lang: crate::models::lang::Locale,
+) -> [(&'static str, &'static str, &'static str, &'static str); 6] {
+    [
+        ("first_name", td_string!(lang, fields.first_name), "text", "given-name"),
+        ("last_name", td_string!(lang, fields.last_name), "text", "family-name"),
+        ("email", td_string!(lang, fields.email), "email", "email"),
+        ("address", td_string!(lang, fields.address), "text", "street-address"),
+        ("postal_code", td_string!(lang, fields.postal_code), "text", "postal-code"),
+        ("city", td_string!(lang, fields.city), "text", "address-level2"),
+    ]
+}
 
 fn field_value(s: &Shipping, name: &str) -> String {
     match name {
@@ -113,15 +120,17 @@ fn shipping_rules(get: FieldValue) -> FieldErrors {
 #[component]
 fn CheckoutForm(details: CheckoutData) -> impl IntoView {
     let place = use_cart().place_order;
+    let i18n = use_i18n();
+    let lang = locale();
     let live = LiveCheck::new();
     let cart = details.cart.clone();
     view! {
         <div class="checkout">
             <ActionForm action=place attr:class="checkout-form" attr:novalidate=true on:focusout=live.on_focusout(shipping_rules)>
                 <fieldset>
-                    <legend>"Shipping address"</legend>
+                    <legend>{t!(i18n, checkout.shipping_address)}</legend>
                     <input type="hidden" name="idempotency_key" value=details.idempotency_key.clone()/>
-                    {FIELDS
+                    {fields(lang)
                         .into_iter()
                         .map(|(name, label, kind, autocomplete)| view! {
                             <Field id=name name=name label=label kind=kind autocomplete=autocomplete required=true
@@ -130,27 +139,27 @@ fn CheckoutForm(details: CheckoutData) -> impl IntoView {
                         .collect_view()}
                 </fieldset>
                 <FormError error=form_error(place)/>
-                <button type="submit" class="button primary" disabled=move || place.pending().get()>"Place order"</button>
-                {move || place.pending().get().then(|| view! { <p class="loading" role="status">"Placing your order…"</p> })}
+                <button type="submit" class="button primary" disabled=move || place.pending().get()>{t!(i18n, checkout.place_order)}</button>
+                {move || place.pending().get().then(|| view! { <p class="loading" role="status">{t!(i18n, checkout.placing)}</p> })}
             </ActionForm>
             <aside class="order-summary" aria-labelledby="summary-title">
-                <h2 id="summary-title">"Your order"</h2>
+                <h2 id="summary-title">{t!(i18n, checkout.your_order)}</h2>
                 <ul>
                     {cart.lines.iter().map(|l| view! {
-                        <li>{format!("{} × {}", l.quantity, l.name)} <span>{l.line_total.to_string()}</span></li>
+                        <li>{format!("{} × {}", l.quantity, l.name)} <span>{l.line_total.format_in(lang)}</span></li>
                     }).collect_view()}
                 </ul>
                 <dl class="totals">
-                    <dt>"Subtotal"</dt>
-                    <dd>{cart.subtotal.to_string()}</dd>
+                    <dt>{t!(i18n, cart.subtotal)}</dt>
+                    <dd>{cart.subtotal.format_in(lang)}</dd>
                     {cart.coupon.as_ref().filter(|_| cart.discount.amount > 0).map(|c| view! {
-                        <dt>{format!("Coupon {}", c.code)}</dt>
-                        <dd>{format!("-{}", cart.discount)}</dd>
+                        <dt>{td_string!(lang, checkout.coupon, code = c.code.as_str()).to_string()}</dt>
+                        <dd>{format!("-{}", cart.discount.format_in(lang))}</dd>
                     })}
-                    <dt class="grand">"Total"</dt>
-                    <dd class="grand">{cart.total.to_string()}</dd>
+                    <dt class="grand">{t!(i18n, cart.total)}</dt>
+                    <dd class="grand">{cart.total.format_in(lang)}</dd>
                 </dl>
-                <p><A href="/cart">"Change your cart"</A></p>
+                <p><A href=href("/cart")>{t!(i18n, checkout.change_cart)}</A></p>
             </aside>
         </div>
     }

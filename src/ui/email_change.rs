@@ -4,6 +4,7 @@
 //! button on the page does.
 
 use super::forms::{form_error, FormError};
+use crate::models::i18n::td_string;
 use crate::models::AppError;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -40,16 +41,17 @@ pub fn UndoEmailChangePage() -> impl IntoView {
 
 #[component]
 fn LinkPage(link: EmailLink) -> impl IntoView {
+    let lang = super::lang::locale();
     let (title, explain, button) = match link {
         EmailLink::Confirm => (
-            "Confirm your new email address",
-            "Your account will sign in with this address from now on.",
-            "Confirm new address",
+            td_string!(lang, email_link.confirm_title),
+            td_string!(lang, email_link.confirm_text),
+            td_string!(lang, email_link.confirm_button),
         ),
         EmailLink::Undo => (
-            "Undo the change of email address",
-            "This puts your old address back, logs everyone out of your account and mails you a link to set a new password.",
-            "Undo the change",
+            td_string!(lang, email_link.undo_title),
+            td_string!(lang, email_link.undo_text),
+            td_string!(lang, email_link.undo_button),
         ),
     };
     let action = ServerAction::<FollowEmailLink>::new();
@@ -64,7 +66,7 @@ fn LinkPage(link: EmailLink) -> impl IntoView {
             {move || match action.value().get().and_then(Result::ok) {
                 Some(message) => view! {
                     <p class="notice" role="status">{message}</p>
-                    <p><A href="/login">"Log in"</A></p>
+                    <p><A href=lang.localize("/login")>{td_string!(lang, account.log_in)}</A></p>
                 }
                 .into_any(),
                 None => view! {

@@ -2,6 +2,8 @@
 //! lands) and `/account/orders` (the shopper's orders).
 
 use super::errors::ErrorView;
+use super::lang::{href, locale};
+use crate::models::i18n::{t, t_string, td_string, use_i18n};
 use crate::models::{AppError, Order, OrderStatus, OrderSummary};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -56,6 +58,7 @@ pub fn OrderPage() -> impl IntoView {
     let path = use_params::<OrderPath>();
     let id = move || path.get().ok().and_then(|p| p.id).filter(|id| *id > 0);
     let cancel = ServerAction::<CancelOrder>::new();
+    let i18n = use_i18n();
     let tick = RwSignal::new(0u32);
     let order = Resource::new(
         move || (id(), tick.get(), cancel.version().get()),
@@ -82,7 +85,7 @@ pub fn OrderPage() -> impl IntoView {
         }
     });
     view! {
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading your order…"</p> }>
+        <Transition fallback=move || view! { <p class="loading" role="status">{t!(i18n, order.loading)}</p> }>
             {move || Suspend::new(async move {
                 match order.await {
                     Ok(o) => view! { <OrderDetail order=o cancel/> }.into_any(),
@@ -96,55 +99,63 @@ pub fn OrderPage() -> impl IntoView {
 #[component]
 fn OrderDetail(order: Order, cancel: ServerAction<CancelOrder>) -> impl IntoView {
     let status = order.status;
+    let i18n = use_i18n();
+    let lang = locale();
+    let title = td_string!(lang, order.title, id = order.id).to_string();
     let cancel_error = move || cancel.value().get().and_then(Result::err).map(|e| e.to_string());
     let invoice = format!("/api/v1/orders/{}/invoice.pdf", order.id);
     let pay_url = <StartPayment as leptos::server_fn::ServerFn>::url();
     let s = order.shipping.clone();
     view! {
-        <Title text=format!("Order #{}", order.id)/>
+        <Title text=title.clone()/>
         <Meta name="robots" content="noindex"/>
-        <h1>{format!("Order #{}", order.id)}</h1>
+        <h1>{title}</h1>
         <p class="order-status">
-            "Status: "
+            {t!(i18n, order.status)} " "
             <strong class=format!("status status-{}", status.as_str()) aria-live="polite" data-testid="order-status">
-                {status.label()}
+                {status.label_in(lang)}
             </strong>
         </p>
         {match status {
             OrderStatus::Created => view! {
-                <p>"We have your order and have reserved your items. It waits for payment; we will mail you when it is paid."</p>
+                <p>{t!(i18n, order.created_text)}</p>
             }.into_any(),
-            OrderStatus::Paid => view! { <p>"Paid — thank you! We are packing your order."</p> }.into_any(),
-            OrderStatus::Cancelled => view! { <p>"This order was cancelled and its items released."</p> }.into_any(),
+            OrderStatus::Paid => view! { <p>{t!(i18n, order.paid_text)}</p> }.into_any(),
+            OrderStatus::Cancelled => view! { <p>{t!(i18n, order.cancelled_text)}</p> }.into_any(),
         }}
         <table class="order-lines">
-            <caption class="visually-hidden">"Products in this order"</caption>
+            <caption class="visually-hidden">{t!(i18n, order.caption)}</caption>
             <thead>
-                <tr><th scope="col">"Product"</th><th scope="col">"Price"</th><th scope="col">"Quantity"</th><th scope="col">"Total"</th></tr>
+                <tr>
+                    <th scope="col">{t!(i18n, cart.product)}</th>
+                    <th scope="col">{t!(i18n, cart.price)}</th>
+                    <th scope="col">{t!(i18n, cart.quantity)}</th>
+                    <th scope="col">{t!(i18n, cart.total)}</th>
+                </tr>
             </thead>
             <tbody>
                 {order.lines.iter().map(|l| view! {
                     <tr>
                         <th scope="row">{l.name.clone()}</th>
-                        <td>{l.unit_price.to_string()}</td>
+                        <td>{l.unit_price.format_in(lang)}</td>
                         <td>{l.quantity}</td>
-                        <td>{l.line_total.to_string()}</td>
+                        <td>{l.line_total.format_in(lang)}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
         </table>
         <dl class="totals">
-            <dt>"Subtotal"</dt>
-            <dd>{order.subtotal.to_string()}</dd>
+            <dt>{t!(i18n, cart.subtotal)}</dt>
+            <dd>{order.subtotal.format_in(lang)}</dd>
             {order.coupon_code.clone().filter(|_| order.discount.amount > 0).map(|code| view! {
-                <dt>{format!("Coupon {code}")}</dt>
-                <dd>{format!("-{}", order.discount)}</dd>
+                <dt>{td_string!(lang, checkout.coupon, code = code.as_str()).to_string()}</dt>
+                <dd>{format!("-{}", order.discount.format_in(lang))}</dd>
             })}
-            <dt class="grand">"Total"</dt>
-            <dd class="grand" data-testid="order-total">{order.total.to_string()}</dd>
+            <dt class="grand">{t!(i18n, cart.total)}</dt>
+            <dd class="grand" data-testid="order-total">{order.total.format_in(lang)}</dd>
         </dl>
         <section aria-labelledby="ship-title">
-            <h2 id="ship-title">"Shipping to"</h2>
+            <h2 id="ship-title">{t!(i18n, order.shipping_to)}</h2>
             <address>
                 {format!("{} {}", s.first_name, s.last_name)}<br/>
                 {s.address}<br/>
@@ -158,54 +169,62 @@ fn OrderDetail(order: Order, cancel: ServerAction<CancelOrder>) -> impl IntoView
                 // itself (the router would try to render a same-origin emulator URL).
                 <form method="post" action=pay_url class="inline-form">
                     <input type="hidden" name="id" value=order.id/>
-                    <button type="submit" class="button" aria-describedby="pay-hint">"Pay"</button>
+                    <button type="submit" class="button" aria-describedby="pay-hint">{t!(i18n, order.pay)}</button>
                 </form>
                 <ActionForm action=cancel attr:class="inline-form">
                     <input type="hidden" name="id" value=order.id/>
-                    <button type="submit" class="button secondary">"Cancel order"</button>
+                    <button type="submit" class="button secondary">{t!(i18n, order.cancel)}</button>
                 </ActionForm>
             </div>
-            <p id="pay-hint" class="hint">"You pay on Stripe's secure page."</p>
+            <p id="pay-hint" class="hint">{t!(i18n, order.pay_hint)}</p>
         })}
         {(status == OrderStatus::Paid).then(|| view! {
-            <p><a href=invoice rel="external" download>"Download invoice (PDF)"</a></p>
+            <p><a href=invoice rel="external" download>{t!(i18n, order.invoice)}</a></p>
         })}
         {move || cancel_error().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
-        <p><A href="/account/orders">"All your orders"</A></p>
+        <p><A href=href("/account/orders")>{t!(i18n, order.all)}</A></p>
     }
 }
 
 #[component]
 pub fn MyOrdersPage() -> impl IntoView {
     let orders = Resource::new(|| (), |_| my_orders());
+    let i18n = use_i18n();
+    let lang = locale();
     view! {
-        <Title text="Your orders"/>
+        <Title text=move || t_string!(i18n, orders.title).to_string()/>
         <Meta name="robots" content="noindex"/>
-        <h1>"Your orders"</h1>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your orders…"</p> }>
+        <h1>{t!(i18n, orders.title)}</h1>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{t!(i18n, orders.loading)}</p> }>
             {move || Suspend::new(async move {
                 match orders.await {
                     Ok(list) if list.is_empty() => view! {
                         <div class="empty-state">
-                            <p>"You have not placed an order yet."</p>
-                            <p><A href="/">"Browse the catalog"</A></p>
+                            <p>{t!(i18n, orders.none)}</p>
+                            <p><A href=href("/")>{t!(i18n, cart.browse)}</A></p>
                         </div>
                     }
                     .into_any(),
                     Ok(list) => view! {
                         <table class="orders">
-                            <caption class="visually-hidden">"Your orders, newest first"</caption>
+                            <caption class="visually-hidden">{t!(i18n, orders.caption)}</caption>
                             <thead>
-                                <tr><th scope="col">"Order"</th><th scope="col">"Placed"</th><th scope="col">"Items"</th><th scope="col">"Total"</th><th scope="col">"Status"</th></tr>
+                                <tr>
+                                    <th scope="col">{t!(i18n, orders.order)}</th>
+                                    <th scope="col">{t!(i18n, orders.placed)}</th>
+                                    <th scope="col">{t!(i18n, orders.items)}</th>
+                                    <th scope="col">{t!(i18n, cart.total)}</th>
+                                    <th scope="col">{t!(i18n, orders.status)}</th>
+                                </tr>
                             </thead>
                             <tbody>
                                 {list.into_iter().map(|o| view! {
                                     <tr>
-                                        <th scope="row"><A href=format!("/orders/{}", o.id)>{format!("Order #{}", o.id)}</A></th>
+                                        <th scope="row"><A href=href(&format!("/orders/{}", o.id))>{td_string!(lang, order.title, id = o.id).to_string()}</A></th>
                                         <td>{o.created_at.get(..10).unwrap_or_default().to_string()}</td>
                                         <td>{o.item_count}</td>
-                                        <td>{o.total.to_string()}</td>
-                                        <td>{o.status.label()}</td>
+                                        <td>{o.total.format_in(lang)}</td>
+                                        <td>{o.status.label_in(lang)}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

@@ -3,6 +3,8 @@
 //! `/payment/cancel` (back to the order, `Pay` still offered).
 
 use super::errors::ErrorView;
+use super::lang::locale;
+use crate::models::i18n::{t, t_string, td_string, use_i18n};
 use crate::models::AppError;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -35,6 +37,8 @@ pub async fn confirm_payment(session_id: String) -> Result<PaymentConfirmation, 
 pub fn PaymentSuccessPage() -> impl IntoView {
     let query = use_query_map();
     let session_id = move || query.read().get("session_id").unwrap_or_default();
+    let i18n = use_i18n();
+    let lang = locale();
     let confirmation = Resource::new(session_id, |id| async move {
         if id.is_empty() {
             Err(AppError::BadRequest("This link has no payment session.".into()))
@@ -43,30 +47,30 @@ pub fn PaymentSuccessPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Payment"/>
+        <Title text=move || t_string!(i18n, payment.title).to_string()/>
         <Meta name="robots" content="noindex"/>
-        <Suspense fallback=|| view! { <p class="loading" role="status">"Confirming your payment…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading" role="status">{t!(i18n, payment.confirming)}</p> }>
             {move || Suspend::new(async move {
                 match confirmation.await {
                     Ok(c) => {
                         let link = c.order_id.map(|id| view! {
-                            <p><A href=format!("/orders/{id}")>{format!("View order #{id}")}</A></p>
+                            <p><A href=lang.localize(&format!("/orders/{id}"))>{td_string!(lang, payment.view_order, id = id).to_string()}</A></p>
                         });
                         if c.paid {
                             view! {
-                                <h1>"Thank you — payment received"</h1>
-                                <p role="status">"Your order is paid. We have mailed you the invoice."</p>
+                                <h1>{t!(i18n, payment.received)}</h1>
+                                <p role="status">{t!(i18n, payment.received_text)}</p>
                                 {link}
                             }.into_any()
                         } else {
                             view! {
-                                <h1>"Payment in progress"</h1>
-                                <p role="status">"Stripe has not confirmed the payment yet. Your order page updates as soon as it does."</p>
+                                <h1>{t!(i18n, payment.in_progress)}</h1>
+                                <p role="status">{t!(i18n, payment.in_progress_text)}</p>
                                 {link}
                             }.into_any()
                         }
                     }
-                    Err(error) => view! { <h1>"Payment"</h1><ErrorView error/> }.into_any(),
+                    Err(error) => view! { <h1>{t!(i18n, payment.title)}</h1><ErrorView error/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -78,14 +82,19 @@ pub fn PaymentCancelPage() -> impl IntoView {
     let query = use_query_map();
     let order_id =
         move || query.read().get("order_id").and_then(|s| s.parse::<i64>().ok()).filter(|id| *id > 0);
+    let i18n = use_i18n();
+    let lang = locale();
     view! {
-        <Title text="Payment cancelled"/>
+        <Title text=move || t_string!(i18n, payment.cancelled).to_string()/>
         <Meta name="robots" content="noindex"/>
-        <h1>"Payment cancelled"</h1>
-        <p>"No money was taken. Your order is kept, and you can pay for it whenever you are ready."</p>
+        <h1>{t!(i18n, payment.cancelled)}</h1>
+        <p>{t!(i18n, payment.cancelled_text)}</p>
         {move || match order_id() {
-            Some(id) => view! { <p><A href=format!("/orders/{id}")>{format!("Back to order #{id}")}</A></p> }.into_any(),
-            None => view! { <p><A href="/account/orders">"Your orders"</A></p> }.into_any(),
+            Some(id) => view! {
+                <p><A href=lang.localize(&format!("/orders/{id}"))>{td_string!(lang, payment.back_to_order, id = id).to_string()}</A></p>
+            }
+            .into_any(),
+            None => view! { <p><A href=lang.localize("/account/orders")>{t!(i18n, orders.title)}</A></p> }.into_any(),
         }}
     }
 }

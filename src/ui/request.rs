@@ -20,3 +20,16 @@ pub async fn request() -> Result<(AppState, AuthSession), AppError> {
 pub async fn client_ip() -> Option<std::net::IpAddr> {
     leptos_axum::extract::<crate::infra::security::ClientIp>().await.map(|c| c.0).unwrap_or(None)
 }
+
+/// The language of the page that called: its path (the `Referer`, sent by forms and by
+/// the hydrated page's own calls alike), English when there is none.
+pub async fn page_locale() -> crate::models::lang::Locale {
+    use crate::models::lang::Locale;
+    let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.unwrap_or_default();
+    headers
+        .get(axum::http::header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.parse::<axum::http::Uri>().ok())
+        .map(|uri| Locale::of_path(uri.path()))
+        .unwrap_or(Locale::en)
+}

@@ -3,9 +3,12 @@
 //! PostgreSQL.
 use crate::common;
 
-use crate::common::{get, Backend, TestEnv};
+use crate::common::{get, json_request, send, Backend, TestEnv};
+use axum::body::Body;
 use axum::http::StatusCode;
+use axum::http::{header, Request};
 use fullstack_ws::services::seed;
+use serde_json::json;
 
 async fn seeded(backend: Backend) -> TestEnv {
     let env = TestEnv::new(backend, &[]).await;
@@ -84,7 +87,68 @@ async fn staff_pages_offer_no_other_language(backend: Backend) {
     assert_eq!(get(&env, "/es/admin").await.status, StatusCode::NOT_FOUND);
 }
 
+/// A page as the browser asks for it, with the session cookie.
+async fn page(env: &TestEnv, path: &str, cookie: &str) -> common::Reply {
+    let req = Request::get(path)
+        .header(header::ACCEPT, "text/html")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap();
+    send(env, req).await
+}
+
+async fn a_spanish_shopper_checks_out_in_spanish(backend: Backend) {
+    let env = seeded(backend).await;
+    let id = common::product_by_slug(env.db(), "ember-house-blend").await.id;
+    let put = json_request("PUT", &format!("/api/v1/cart/lines/{id}"), None, Some(json!({"quantity": 2})));
+    let cookie = send(&env, put).await.session_cookie().expect("session cookie");
+
+    let cart = page(&env, "/es/cart", &cookie).await;
+    for text in ["2 artículos, 29,00\u{a0}US$", "Actualizar", "Eliminar", "Aplicar cupón", "Finalizar compra"]
+    {
+        assert!(cart.body.contains(text), "the Spanish cart lacks {text}");
+    }
+    let checkout = page(&env, "/es/checkout", &cookie).await;
+    assert_eq!(checkout.status, StatusCode::OK);
+    for label in [
+        "Nombre",
+        "Apellidos",
+        "Correo electrónico",
+        "Dirección",
+        "Código postal",
+        "Ciudad",
+        "Realizar pedido",
+    ] {
+        assert!(checkout.body.contains(&format!(">{label}<")), "the Spanish checkout lacks {label}");
+    }
+
+    // Placing the order from the Spanish page lands on the Spanish order page.
+    let (path, _) = leptos::server_fn::axum::server_fn_paths()
+        .find(|(path, _)| path.starts_with("/api/place_order"))
+        .expect("place_order");
+    let form = "first_name=Ana&last_name=Mart%C3%ADnez&email=ana%40example.com&address=Calle%20Mayor%201\
+                &postal_code=28013&city=Madrid&idempotency_key=es-00000001";
+    let req = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::COOKIE, &cookie)
+        .header(header::REFERER, format!("{}/es/checkout", env.site_url()))
+        .body(Body::from(form))
+        .unwrap();
+    let placed = send(&env, req).await;
+    assert!(placed.status.is_redirection(), "{}: {}", placed.status, placed.body);
+    let order_page = placed.location.expect("redirect to the order");
+    assert!(order_page.starts_with("/es/orders/"), "{order_page}");
+    let order = page(&env, &order_page, &cookie).await;
+    for text in ["Creado", "Pagar", "Cancelar pedido", "29,00\u{a0}US$"] {
+        assert!(order.body.contains(text), "the Spanish order page lacks {text}");
+    }
+    let english = page(&env, order_page.trim_start_matches("/es"), &cookie).await;
+    assert!(english.body.contains("Created") && english.body.contains("$29.00"));
+}
+
 on_both_backends!(
+    a_spanish_shopper_checks_out_in_spanish,
     every_page_says_its_language_and_links_the_other,
     spanish_pages_link_within_spanish,
     staff_pages_offer_no_other_language,
