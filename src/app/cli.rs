@@ -80,8 +80,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let state = server::build_state(config).await?;
             let report = seed::seed(&state.db).await.map_err(|e| format!("seed: {e}"))?;
             println!(
-                "seeded: {} categories, {} products, {} coupons added (existing rows kept)",
-                report.categories_added, report.products_added, report.coupons_added
+                "seeded: {} categories, {} products, {} coupons added, {} translations added (existing rows kept)",
+                report.categories_added,
+                report.products_added,
+                report.coupons_added,
+                report.translations_added
             );
             Ok(())
         }

@@ -1,24 +1,95 @@
-//! The catalog: categories and the products shoppers can see.
+//! The catalog: categories and the products shoppers can see, in the shopper's language.
+//! English lives in `categories` and `products`; other languages in their translation
+//! tables, laid over English wherever they have a word (English is the fallback).
 
-use crate::entities::{category, product};
-use crate::models::{AppError, Category, Page, Product, ProductQuery, ProductSummary, Sort};
-use sea_orm::sea_query::{Expr, Func, LikeExpr};
+use crate::entities::{category, category_translation, product, product_translation};
+use crate::models::lang::Locale;
+use crate::models::{AppError, Cart, Category, Page, Product, ProductQuery, ProductSummary, Sort};
+use sea_orm::sea_query::{Expr, Func, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
+use std::collections::HashMap;
 
-pub async fn list_categories(db: &DatabaseConnection) -> Result<Vec<Category>, AppError> {
-    let rows = category::Entity::find().order_by_asc(category::Column::Name).all(db).await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+/// `locale`'s words for every category that has them.
+async fn category_words(
+    db: &impl ConnectionTrait,
+    locale: Locale,
+) -> Result<HashMap<i64, category_translation::Model>, AppError> {
+    if locale == Locale::en {
+        return Ok(HashMap::new());
+    }
+    let rows = category_translation::Entity::find()
+        .filter(category_translation::Column::Locale.eq(locale.tag()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|t| (t.category_id, t)).collect())
 }
 
-pub async fn category_by_slug(db: &DatabaseConnection, slug: &str) -> Result<Category, AppError> {
-    category::Entity::find()
-        .filter(category::Column::Slug.eq(slug))
-        .one(db)
-        .await?
-        .map(Into::into)
-        .ok_or_else(|| AppError::not_found("Category"))
+/// `locale`'s words for these products, where it has them.
+async fn product_words(
+    db: &impl ConnectionTrait,
+    locale: Locale,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, product_translation::Model>, AppError> {
+    let ids: Vec<i64> = ids.into_iter().collect();
+    if locale == Locale::en || ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = product_translation::Entity::find()
+        .filter(product_translation::Column::Locale.eq(locale.tag()))
+        .filter(product_translation::Column::ProductId.is_in(ids))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|t| (t.product_id, t)).collect())
+}
+
+fn localized_category(c: category::Model, words: &HashMap<i64, category_translation::Model>) -> Category {
+    match words.get(&c.id) {
+        Some(t) => Category { id: c.id, name: t.name.clone(), slug: t.slug.clone() },
+        None => c.into(),
+    }
+}
+
+pub async fn list_categories(db: &DatabaseConnection, locale: Locale) -> Result<Vec<Category>, AppError> {
+    let words = category_words(db, locale).await?;
+    let rows = category::Entity::find().order_by_asc(category::Column::Name).all(db).await?;
+    let mut categories: Vec<Category> = rows.into_iter().map(|c| localized_category(c, &words)).collect();
+    if locale != Locale::en {
+        categories.sort_by_key(|c| c.name.to_lowercase());
+    }
+    Ok(categories)
+}
+
+/// The category at `slug` in any language (the page's first, then English, then any
+/// other), named and slugged in `locale`: a caller whose slug differs from the answer's
+/// was given another language's, and redirects to this one.
+pub async fn category_by_slug(
+    db: &DatabaseConnection,
+    slug: &str,
+    locale: Locale,
+) -> Result<Category, AppError> {
+    let translated = |only: Option<Locale>| {
+        let mut q = category_translation::Entity::find().filter(category_translation::Column::Slug.eq(slug));
+        if let Some(l) = only {
+            q = q.filter(category_translation::Column::Locale.eq(l.tag()));
+        }
+        q
+    };
+    let id = match translated(Some(locale)).one(db).await? {
+        Some(t) if locale != Locale::en => Some(t.category_id),
+        _ => match category::Entity::find().filter(category::Column::Slug.eq(slug)).one(db).await? {
+            Some(c) => Some(c.id),
+            None => translated(None).one(db).await?.map(|t| t.category_id),
+        },
+    };
+    let found = match id {
+        Some(id) => category::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let c = found.ok_or_else(|| AppError::not_found("Category"))?;
+    Ok(localized_category(c, &category_words(db, locale).await?))
 }
 
 /// Escapes LIKE wildcards so user text matches literally (escape character `\`).
@@ -35,28 +106,53 @@ pub(crate) fn like_pattern(text: &str) -> String {
     escaped
 }
 
-/// Available products matching the query, one page of them. An unknown category is
-/// `NotFound`; a page past the end is an empty page (with the true total).
+/// Products whose name or description contains `text`, in `locale`: a product with a
+/// translation matches on it, one without matches on its English.
+fn search_condition(text: &str, locale: Locale) -> Condition {
+    let pattern = like_pattern(text);
+    let like =
+        |col: SimpleExpr| Expr::expr(Func::lower(col)).like(LikeExpr::new(pattern.clone()).escape('\\'));
+    let english = Condition::any()
+        .add(like(Expr::col((product::Entity, product::Column::Name)).into()))
+        .add(like(Expr::col((product::Entity, product::Column::Description)).into()));
+    if locale == Locale::en {
+        return english;
+    }
+    let translations = |matching: Option<Condition>| {
+        let mut q = Query::select();
+        q.column(product_translation::Column::ProductId)
+            .from(product_translation::Entity)
+            .and_where(Expr::col(product_translation::Column::Locale).eq(locale.tag()));
+        if let Some(m) = matching {
+            q.cond_where(m);
+        }
+        q.to_owned()
+    };
+    let translated = Condition::any()
+        .add(like(Expr::col(product_translation::Column::Name).into()))
+        .add(like(Expr::col(product_translation::Column::Description).into()));
+    let id = || Expr::col((product::Entity, product::Column::Id));
+    Condition::any()
+        .add(id().in_subquery(translations(Some(translated))))
+        .add(Condition::all().add(id().not_in_subquery(translations(None))).add(english))
+}
+
+/// Available products matching the query, one page of them, in `locale`. An unknown
+/// category is `NotFound`; a page past the end is an empty page (with the true total).
 pub async fn list_products(
     db: &DatabaseConnection,
     query: &ProductQuery,
+    locale: Locale,
 ) -> Result<Page<ProductSummary>, AppError> {
     let mut select = product::Entity::find()
         .find_also_related(category::Entity)
         .filter(product::Column::Available.eq(true));
     if let Some(slug) = &query.category {
-        let category = category_by_slug(db, slug).await?;
+        let category = category_by_slug(db, slug, locale).await?;
         select = select.filter(product::Column::CategoryId.eq(category.id));
     }
     if let Some(text) = &query.q {
-        let pattern = like_pattern(text);
-        let matches = |col: product::Column| {
-            Expr::expr(Func::lower(Expr::col((product::Entity, col))))
-                .like(LikeExpr::new(pattern.clone()).escape('\\'))
-        };
-        select = select.filter(
-            Condition::any().add(matches(product::Column::Name)).add(matches(product::Column::Description)),
-        );
+        select = select.filter(search_condition(text, locale));
     }
     select = match query.sort {
         Sort::Newest => select.order_by_desc(product::Column::CreatedAt).order_by_desc(product::Column::Id),
@@ -67,18 +163,25 @@ pub async fn list_products(
     let paginator = select.paginate(db, u64::from(query.per_page));
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(u64::from(query.page - 1)).await?;
+    let words = product_words(db, locale, rows.iter().map(|(p, _)| p.id)).await?;
+    let categories = category_words(db, locale).await?;
     let items = rows
         .into_iter()
         .map(|(p, c)| {
-            let slug = c.map(|c| c.slug).unwrap_or_default();
-            p.into_summary(slug)
+            let category_slug = c.map(|c| localized_category(c, &categories).slug).unwrap_or_default();
+            let mut summary = p.into_summary(category_slug);
+            if let Some(t) = words.get(&summary.id) {
+                summary.name = t.name.clone();
+                summary.slug = t.slug.clone();
+            }
+            summary
         })
         .collect();
     Ok(Page { items, page: query.page, per_page: query.per_page, total })
 }
 
-/// A product shoppers may see (available), with its category.
-pub async fn get_product(db: &DatabaseConnection, id: i64) -> Result<Product, AppError> {
+/// A product shoppers may see (available), with its category, in `locale`.
+pub async fn get_product(db: &DatabaseConnection, id: i64, locale: Locale) -> Result<Product, AppError> {
     let (p, c) = product::Entity::find_by_id(id)
         .find_also_related(category::Entity)
         .filter(product::Column::Available.eq(true))
@@ -86,7 +189,31 @@ pub async fn get_product(db: &DatabaseConnection, id: i64) -> Result<Product, Ap
         .await?
         .ok_or_else(|| AppError::not_found("Product"))?;
     let c = c.ok_or(AppError::Internal)?;
-    Ok(p.into_detail(c))
+    let category = localized_category(c.clone(), &category_words(db, locale).await?);
+    let mut product = p.into_detail(c);
+    product.category = category;
+    if let Some(t) = product_words(db, locale, [id]).await?.remove(&id) {
+        product.name = t.name;
+        product.slug = t.slug;
+        product.description = t.description;
+    }
+    Ok(product)
+}
+
+/// The cart's product names and links in `locale`.
+pub async fn translate_cart(
+    db: &DatabaseConnection,
+    cart: &mut Cart,
+    locale: Locale,
+) -> Result<(), AppError> {
+    let words = product_words(db, locale, cart.lines.iter().map(|l| l.product_id)).await?;
+    for line in &mut cart.lines {
+        if let Some(t) = words.get(&line.product_id) {
+            line.name = t.name.clone();
+            line.url = crate::models::catalog::product_url(line.product_id, &t.slug);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

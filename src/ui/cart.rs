@@ -19,10 +19,13 @@ pub(super) async fn shopper_for_change(
 #[server]
 pub async fn get_cart() -> Result<Cart, AppError> {
     let (state, auth) = crate::ui::request::request().await?;
-    match crate::flows::shopper::known(&auth).await? {
-        Some(shopper) => crate::services::cart::view(&state.db, &shopper).await,
-        None => Ok(Cart::empty(crate::models::SHOP_CURRENCY)),
-    }
+    let mut cart = match crate::flows::shopper::known(&auth).await? {
+        Some(shopper) => crate::services::cart::view(&state.db, &shopper).await?,
+        None => Cart::empty(crate::models::SHOP_CURRENCY),
+    };
+    let lang = crate::ui::request::page_locale().await;
+    crate::services::catalog::translate_cart(&state.db, &mut cart, lang).await?;
+    Ok(cart)
 }
 
 #[server]

@@ -5,6 +5,7 @@
 use super::errors::ErrorView;
 use super::lang::{href, locale};
 use crate::models::i18n::{t, t_string, td_string, use_i18n};
+use crate::models::lang::Locale;
 use crate::models::{AppError, Category, Page, ProductQuery, ProductSummary, RawProductQuery, Sort};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -15,17 +16,32 @@ use leptos_router::{
 };
 
 #[server]
-pub async fn get_categories() -> Result<Vec<Category>, AppError> {
+pub async fn get_categories(#[server(default)] lang: Locale) -> Result<Vec<Category>, AppError> {
     let state = crate::flows::state::AppState::current()?;
-    crate::services::catalog::list_categories(&state.db).await
+    crate::services::catalog::list_categories(&state.db, lang).await
+}
+
+/// One page of the listing, and the category it is in (named in the page's language).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Listing {
+    pub category: Option<Category>,
+    pub products: Page<ProductSummary>,
 }
 
 // JSON input: URL-encoding drops a query whose fields are all empty ("missing field raw").
 #[server(input = Json)]
-pub async fn list_products(raw: RawProductQuery) -> Result<Page<ProductSummary>, AppError> {
+pub async fn list_products(
+    raw: RawProductQuery,
+    #[server(default)] lang: Locale,
+) -> Result<Listing, AppError> {
     let state = crate::flows::state::AppState::current()?;
     let query = ProductQuery::parse(&raw)?;
-    crate::services::catalog::list_products(&state.db, &query).await
+    let category = match &query.category {
+        Some(slug) => Some(crate::services::catalog::category_by_slug(&state.db, slug, lang).await?),
+        None => None,
+    };
+    let products = crate::services::catalog::list_products(&state.db, &query, lang).await?;
+    Ok(Listing { category, products })
 }
 
 /// The listing's path in the page's language.
@@ -45,8 +61,9 @@ pub fn CatalogPage() -> impl IntoView {
         category: params.read().get("slug"),
         ..query.get().unwrap_or_default()
     });
-    let categories = Resource::new(|| (), |_| get_categories());
-    let listing = Resource::new(move || raw.get(), list_products);
+    let lang = locale();
+    let categories = Resource::new(|| (), move |_| get_categories(lang));
+    let listing = Resource::new(move || raw.get(), move |raw| list_products(raw, lang));
 
     let category_slug = move || raw.read().category.clone();
     let parsed = move || ProductQuery::parse(&raw.read()).unwrap_or_default();
@@ -65,12 +82,14 @@ pub fn CatalogPage() -> impl IntoView {
                 <SearchBar category=Signal::derive(category_slug) query=Signal::derive(parsed)/>
                 <Transition fallback=move || view! { <p class="loading" role="status">{t!(i18n, catalog.loading)}</p> }>
                     {move || Suspend::new(async move {
-                        let cats = categories.await.unwrap_or_default();
                         match listing.await {
-                            Ok(page) => {
-                                let slug = category_slug();
-                                let category = slug.as_ref().and_then(|s| cats.iter().find(|c| &c.slug == s).cloned());
-                                view! { <Listing page category query=parsed()/> }.into_any()
+                            Ok(Listing { category, products }) => {
+                                // Another language's slug: this language's URL is the one.
+                                if let Some(c) = category.as_ref().filter(|c| category_slug().as_ref() != Some(&c.slug)) {
+                                    let query = ProductQuery { page: 1, ..parsed() }.to_query_string();
+                                    super::errors::redirect_permanently(&format!("{}{query}", listing_path(Some(&c.slug))));
+                                }
+                                view! { <ListingView page=products category query=parsed()/> }.into_any()
                             }
                             Err(error) => view! { <ErrorView error/> }.into_any(),
                         }
@@ -145,7 +164,7 @@ fn SearchBar(category: Signal<Option<String>>, query: Signal<ProductQuery>) -> i
 }
 
 #[component]
-fn Listing(page: Page<ProductSummary>, category: Option<Category>, query: ProductQuery) -> impl IntoView {
+fn ListingView(page: Page<ProductSummary>, category: Option<Category>, query: ProductQuery) -> impl IntoView {
     let i18n = use_i18n();
     let lang = locale();
     let heading = match (&category, &query.q) {

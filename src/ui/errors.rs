@@ -16,6 +16,24 @@ pub fn set_status(code: u16) {
     let _ = code;
 }
 
+/// Sends the shopper to the canonical URL: a 301 for server-rendered requests,
+/// a history replacement once hydrated.
+pub fn redirect_permanently(url: &str) {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        use axum::http::{header, HeaderValue, StatusCode};
+        if let Ok(value) = HeaderValue::from_str(url) {
+            res.set_status(StatusCode::MOVED_PERMANENTLY);
+            res.insert_header(header::LOCATION, value);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let navigate = leptos_router::hooks::use_navigate();
+        navigate(url, leptos_router::NavigateOptions { replace: true, ..Default::default() });
+    }
+}
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     set_status(404);

@@ -3,33 +3,16 @@
 use super::errors::ErrorView;
 use super::lang::{href, locale};
 use crate::models::i18n::{t, t_string, td_string, use_i18n};
+use crate::models::lang::Locale;
 use crate::models::{AppError, Product};
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::{components::A, hooks::use_params_map};
 
 #[server]
-pub async fn get_product(id: i64) -> Result<Product, AppError> {
+pub async fn get_product(id: i64, #[server(default)] lang: Locale) -> Result<Product, AppError> {
     let state = crate::flows::state::AppState::current()?;
-    crate::services::catalog::get_product(&state.db, id).await
-}
-
-/// Sends the shopper to the canonical URL: a 301 for server-rendered requests,
-/// a history replacement once hydrated.
-fn redirect_permanently(url: &str) {
-    #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        use axum::http::{header, HeaderValue, StatusCode};
-        if let Ok(value) = HeaderValue::from_str(url) {
-            res.set_status(StatusCode::MOVED_PERMANENTLY);
-            res.insert_header(header::LOCATION, value);
-        }
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        let navigate = leptos_router::hooks::use_navigate();
-        navigate(url, leptos_router::NavigateOptions { replace: true, ..Default::default() });
-    }
+    crate::services::catalog::get_product(&state.db, id, lang).await
 }
 
 #[component]
@@ -38,9 +21,9 @@ pub fn ProductPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).filter(|id| *id > 0);
     let i18n = use_i18n();
     let lang = locale();
-    let product = Resource::new(id, |id| async move {
+    let product = Resource::new(id, move |id| async move {
         match id {
-            Some(id) => get_product(id).await,
+            Some(id) => get_product(id, lang).await,
             None => Err(AppError::not_found("Product")),
         }
     });
@@ -50,7 +33,7 @@ pub fn ProductPage() -> impl IntoView {
                 match product.await {
                     Ok(p) => {
                         if params.read_untracked().get("slug").as_deref() != Some(p.slug.as_str()) {
-                            redirect_permanently(&lang.localize(&p.url()));
+                            super::errors::redirect_permanently(&lang.localize(&p.url()));
                         }
                         view! { <ProductDetail product=p/> }.into_any()
                     }

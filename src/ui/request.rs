@@ -21,10 +21,16 @@ pub async fn client_ip() -> Option<std::net::IpAddr> {
     leptos_axum::extract::<crate::infra::security::ClientIp>().await.map(|c| c.0).unwrap_or(None)
 }
 
-/// The language of the page that called: its path (the `Referer`, sent by forms and by
-/// the hydrated page's own calls alike), English when there is none.
+/// The language of the page being rendered, or of the page that called: the page's own
+/// path while it renders on the server, else the `Referer` (sent by forms and by the
+/// hydrated page's calls alike); English when there is neither.
 pub async fn page_locale() -> crate::models::lang::Locale {
     use crate::models::lang::Locale;
+    if let Ok(uri) = leptos_axum::extract::<axum::http::Uri>().await {
+        if !uri.path().starts_with("/api/") {
+            return Locale::of_path(uri.path());
+        }
+    }
     let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.unwrap_or_default();
     headers
         .get(axum::http::header::REFERER)

@@ -4,6 +4,8 @@ use crate::common::{product_by_slug, Backend, TestEnv};
 use fullstack_ws::entities::product;
 use fullstack_ws::models::{AppError, ProductQuery, Sort};
 use fullstack_ws::services::{catalog, seed};
+
+const EN: fullstack_ws::models::lang::Locale = fullstack_ws::models::lang::Locale::en;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 async fn seeded(backend: Backend) -> TestEnv {
@@ -21,7 +23,10 @@ fn query(f: impl FnOnce(&mut ProductQuery)) -> ProductQuery {
 async fn seed_is_idempotent(backend: Backend) {
     let env = TestEnv::new(backend, &[]).await;
     let first = seed::seed(env.db()).await.unwrap();
-    assert_eq!((first.categories_added, first.products_added, first.coupons_added), (6, 48, 1));
+    assert_eq!(
+        (first.categories_added, first.products_added, first.coupons_added, first.translations_added),
+        (6, 48, 1, 54)
+    );
     let second = seed::seed(env.db()).await.unwrap();
     assert_eq!(second, seed::SeedReport::default());
     assert_eq!(product::Entity::find().count(env.db()).await.unwrap(), 48);
@@ -29,7 +34,7 @@ async fn seed_is_idempotent(backend: Backend) {
 
 async fn default_listing_is_newest_first(backend: Backend) {
     let env = seeded(backend).await;
-    let page = catalog::list_products(env.db(), &ProductQuery::default()).await.unwrap();
+    let page = catalog::list_products(env.db(), &ProductQuery::default(), EN).await.unwrap();
     assert_eq!(page.total, 48);
     assert_eq!(page.items.len(), 12);
     // The seed gives later products later creation times.
@@ -38,28 +43,29 @@ async fn default_listing_is_newest_first(backend: Backend) {
 
 async fn filters_by_category(backend: Backend) {
     let env = seeded(backend).await;
-    let page = catalog::list_products(env.db(), &query(|q| q.category = Some("tea".into()))).await.unwrap();
+    let page =
+        catalog::list_products(env.db(), &query(|q| q.category = Some("tea".into())), EN).await.unwrap();
     assert_eq!(page.total, 8);
     assert!(page.items.iter().all(|p| p.category_slug == "tea"));
-    let unknown = catalog::list_products(env.db(), &query(|q| q.category = Some("nope".into()))).await;
+    let unknown = catalog::list_products(env.db(), &query(|q| q.category = Some("nope".into())), EN).await;
     assert!(matches!(unknown, Err(AppError::NotFound(_))));
 }
 
 async fn searches_case_insensitively_and_literally(backend: Backend) {
     let env = seeded(backend).await;
     for text in ["teapot", "TEAPOT", "TeaPot"] {
-        let page = catalog::list_products(env.db(), &query(|q| q.q = Some(text.into()))).await.unwrap();
+        let page = catalog::list_products(env.db(), &query(|q| q.q = Some(text.into())), EN).await.unwrap();
         let names: Vec<_> = page.items.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["Glass Teapot with Infuser"], "{text}");
     }
     // Descriptions are searched too.
-    let page = catalog::list_products(env.db(), &query(|q| q.q = Some("bergamot".into()))).await.unwrap();
+    let page = catalog::list_products(env.db(), &query(|q| q.q = Some("bergamot".into())), EN).await.unwrap();
     assert_eq!(page.total, 2);
     // LIKE wildcards in user input match literally: only "Dark Chocolate 72%" has a '%'.
-    let percent = catalog::list_products(env.db(), &query(|q| q.q = Some("%".into()))).await.unwrap();
+    let percent = catalog::list_products(env.db(), &query(|q| q.q = Some("%".into())), EN).await.unwrap();
     assert_eq!(percent.items.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Dark Chocolate 72%"]);
     for text in ["_", "\\", "72%%"] {
-        let page = catalog::list_products(env.db(), &query(|q| q.q = Some(text.into()))).await.unwrap();
+        let page = catalog::list_products(env.db(), &query(|q| q.q = Some(text.into())), EN).await.unwrap();
         assert_eq!(page.total, 0, "{text:?}");
     }
 }
@@ -72,13 +78,14 @@ async fn sorts_by_price(backend: Backend) {
             q.sort = Sort::PriceAsc;
             q.per_page = 100;
         }),
+        EN,
     )
     .await
     .unwrap();
     let prices: Vec<i64> = asc.items.iter().map(|p| p.price.amount).collect();
     assert_eq!(prices.len(), 48);
     assert!(prices.windows(2).all(|w| w[0] <= w[1]));
-    let desc = catalog::list_products(env.db(), &query(|q| q.sort = Sort::PriceDesc)).await.unwrap();
+    let desc = catalog::list_products(env.db(), &query(|q| q.sort = Sort::PriceDesc), EN).await.unwrap();
     assert_eq!(desc.items[0].price.amount, *prices.last().unwrap());
 }
 
@@ -86,12 +93,12 @@ async fn paginates(backend: Backend) {
     let env = seeded(backend).await;
     let mut seen = std::collections::HashSet::new();
     for n in 1..=4 {
-        let page = catalog::list_products(env.db(), &query(|q| q.page = n)).await.unwrap();
+        let page = catalog::list_products(env.db(), &query(|q| q.page = n), EN).await.unwrap();
         assert_eq!(page.items.len(), 12);
         seen.extend(page.items.into_iter().map(|p| p.id));
     }
     assert_eq!(seen.len(), 48, "pages must not overlap");
-    let past_end = catalog::list_products(env.db(), &query(|q| q.page = 5)).await.unwrap();
+    let past_end = catalog::list_products(env.db(), &query(|q| q.page = 5), EN).await.unwrap();
     assert!(past_end.items.is_empty());
     assert_eq!(past_end.total, 48);
 }
@@ -105,21 +112,21 @@ async fn hides_unavailable_products(backend: Backend) {
         .exec(env.db())
         .await
         .unwrap();
-    let page = catalog::list_products(env.db(), &query(|q| q.per_page = 100)).await.unwrap();
+    let page = catalog::list_products(env.db(), &query(|q| q.per_page = 100), EN).await.unwrap();
     assert_eq!(page.total, 47);
     assert!(page.items.iter().all(|p| p.id != hidden.id));
-    assert!(matches!(catalog::get_product(env.db(), hidden.id).await, Err(AppError::NotFound(_))));
+    assert!(matches!(catalog::get_product(env.db(), hidden.id, EN).await, Err(AppError::NotFound(_))));
 }
 
 async fn product_detail_has_category(backend: Backend) {
     let env = seeded(backend).await;
     let row = product_by_slug(env.db(), "gooseneck-kettle").await;
-    let p = catalog::get_product(env.db(), row.id).await.unwrap();
+    let p = catalog::get_product(env.db(), row.id, EN).await.unwrap();
     assert_eq!(p.name, "Gooseneck Kettle");
     assert_eq!(p.category.slug, "brewing-gear");
     assert_eq!(p.price.to_string(), "$69.00");
     assert_eq!(p.url(), format!("/product/{}/gooseneck-kettle", row.id));
-    assert!(matches!(catalog::get_product(env.db(), 999_999).await, Err(AppError::NotFound(_))));
+    assert!(matches!(catalog::get_product(env.db(), 999_999, EN).await, Err(AppError::NotFound(_))));
 }
 
 on_both_backends!(

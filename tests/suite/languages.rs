@@ -57,17 +57,47 @@ async fn every_page_says_its_language_and_links_the_other(backend: Backend) {
 async fn spanish_pages_link_within_spanish(backend: Backend) {
     let env = seeded(backend).await;
     let id = common::product_by_slug(env.db(), "burr-hand-grinder").await.id;
-    let page = get(&env, &format!("/es/product/{id}/burr-hand-grinder")).await;
+    let page = get(&env, &format!("/es/product/{id}/molinillo-manual-de-muelas")).await;
     assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Molinillo manual de muelas"));
     assert!(page.body.contains("89,00\u{a0}US$"));
     assert!(page.body.contains("Añadir al carrito"));
     assert!(page.body.contains("Cantidad"));
-    assert_eq!(href_of(&page.body, r#"rel="canonical""#), format!("/es/product/{id}/burr-hand-grinder"));
+    assert_eq!(
+        href_of(&page.body, r#"rel="canonical""#),
+        format!("/es/product/{id}/molinillo-manual-de-muelas")
+    );
     assert_eq!(href_of(&page.body, r#"class="cart-link"#), "/es/cart");
-    assert_eq!(href_of(&page.body, r#"hreflang="en""#), format!("/product/{id}/burr-hand-grinder"));
-    let moved = get(&env, &format!("/es/product/{id}/old-name")).await;
+    assert!(
+        page.body.contains(r#"href="/es/category/utensilios-para-preparar""#),
+        "the Spanish category link"
+    );
+    // The switcher keeps the product; the English page then moves to its English slug.
+    let english = href_of(&page.body, r#"class="language-switch"#);
+    assert_eq!(english, format!("/product/{id}/molinillo-manual-de-muelas"));
+    let moved = get(&env, &english).await;
     assert_eq!(moved.status, StatusCode::MOVED_PERMANENTLY);
-    assert_eq!(moved.location.as_deref(), Some(format!("/es/product/{id}/burr-hand-grinder").as_str()));
+    assert_eq!(moved.location.as_deref(), Some(format!("/product/{id}/burr-hand-grinder").as_str()));
+    // A wrong-language (or old) slug moves to this language's.
+    for wrong in ["burr-hand-grinder", "old-name"] {
+        let moved = get(&env, &format!("/es/product/{id}/{wrong}")).await;
+        assert_eq!(moved.status, StatusCode::MOVED_PERMANENTLY);
+        assert_eq!(
+            moved.location.as_deref(),
+            Some(format!("/es/product/{id}/molinillo-manual-de-muelas").as_str())
+        );
+    }
+    for (from, to) in [
+        ("/es/category/coffee?sort=price_asc", "/es/category/cafe?sort=price_asc"),
+        ("/category/cafe", "/category/coffee"),
+    ] {
+        let moved = get(&env, from).await;
+        assert_eq!(moved.status, StatusCode::MOVED_PERMANENTLY, "{from}");
+        assert_eq!(moved.location.as_deref(), Some(to), "{from}");
+    }
+    let cafe = get(&env, "/es/category/cafe").await;
+    assert_eq!(cafe.status, StatusCode::OK);
+    assert!(cafe.body.contains("Mezcla de la Casa Ember") && !cafe.body.contains("Ember House Blend"));
 
     let cart = get(&env, "/es/cart").await;
     assert_eq!(cart.status, StatusCode::OK);
@@ -147,7 +177,63 @@ async fn a_spanish_shopper_checks_out_in_spanish(backend: Backend) {
     assert!(english.body.contains("Created") && english.body.contains("$29.00"));
 }
 
+async fn rest_answers_in_the_asked_language_with_english_fallback(backend: Backend) {
+    use fullstack_ws::entities::product_translation;
+    use sea_orm::EntityTrait;
+    let env = seeded(backend).await;
+    let ask = |uri: &str, lang: &str| {
+        let mut req = json_request("GET", uri, None, None);
+        req.headers_mut().insert(header::ACCEPT_LANGUAGE, lang.parse().unwrap());
+        req
+    };
+    let r = send(&env, ask("/api/v1/categories", "es-ES,es;q=0.9,en;q=0.5")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::CONTENT_LANGUAGE], "es");
+    let names: Vec<String> =
+        r.json().as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().into()).collect();
+    assert!(
+        names.contains(&"Café".to_string()) && names.contains(&"Ropa y regalos".to_string()),
+        "{names:?}"
+    );
+    let r = send(&env, ask("/api/v1/categories", "fr")).await;
+    assert_eq!(r.headers[header::CONTENT_LANGUAGE], "en");
+    assert!(r.body.contains("\"Coffee\""));
+
+    // Either language's category slug finds it; the answer is in the asked language.
+    for slug in ["cafe", "coffee"] {
+        let r = send(&env, ask(&format!("/api/v1/products?category={slug}&per_page=50"), "es")).await;
+        assert_eq!(r.status, StatusCode::OK, "{slug}");
+        let items = r.json()["items"].as_array().unwrap().clone();
+        assert_eq!(items.len(), 8, "{slug}");
+        assert!(items
+            .iter()
+            .any(|p| p["name"] == "Mezcla de la Casa Ember" && p["slug"] == "mezcla-de-la-casa-ember"));
+        assert!(items.iter().all(|p| p["category_slug"] == "cafe"));
+    }
+    // Search matches the language asked in.
+    let search = |q: &str, lang: &str| {
+        let req = ask(&format!("/api/v1/products?q={q}"), lang);
+        let env = &env;
+        async move { send(env, req).await.json()["total"].as_u64().unwrap() }
+    };
+    assert_eq!(search("molinillo", "es").await, 1);
+    assert_eq!(search("molinillo", "en").await, 0);
+    assert_eq!(search("grinder", "es").await, 0, "a translated product matches on its Spanish words");
+    assert_eq!(search("grinder", "en").await, 1);
+
+    // A product without Spanish words is shown (and found) in English.
+    let grinder = common::product_by_slug(env.db(), "burr-hand-grinder").await.id;
+    product_translation::Entity::delete_by_id((grinder, "es".to_string())).exec(env.db()).await.unwrap();
+    let r = send(&env, ask(&format!("/api/v1/products/{grinder}"), "es")).await;
+    assert_eq!(r.json()["name"], "Burr Hand Grinder");
+    assert_eq!(r.json()["category"]["name"], "Utensilios para preparar");
+    assert_eq!(search("grinder", "es").await, 1);
+    let page = get(&env, &format!("/es/product/{grinder}/burr-hand-grinder")).await;
+    assert_eq!(page.status, StatusCode::OK, "the English slug is the Spanish page's slug now");
+}
+
 on_both_backends!(
+    rest_answers_in_the_asked_language_with_english_fallback,
     a_spanish_shopper_checks_out_in_spanish,
     every_page_says_its_language_and_links_the_other,
     spanish_pages_link_within_spanish,

@@ -1,5 +1,5 @@
 use crate::flows::state::AppState;
-use crate::http::extract::{ApiQuery, Id};
+use crate::http::extract::{AcceptLanguage, ApiQuery, Id};
 use crate::http::ApiError;
 use crate::models::{Category, Page, Product, ProductQuery, ProductSummary, RawProductQuery};
 use crate::services::catalog;
@@ -13,11 +13,15 @@ pub fn router() -> Router<AppState> {
         .route("/categories", get(categories))
         .route("/products", get(products))
         .route("/products/{id}", get(product))
+        .layer(axum::middleware::from_fn(crate::http::extract::content_language))
 }
 
 #[utoipa::path(get, path = "/api/v1/categories", responses((status = 200, body = [Category])))]
-pub async fn categories(State(state): State<AppState>) -> Result<Json<Vec<Category>>, ApiError> {
-    Ok(Json(catalog::list_categories(&state.db).await?))
+pub async fn categories(
+    State(state): State<AppState>,
+    AcceptLanguage(lang): AcceptLanguage,
+) -> Result<Json<Vec<Category>>, ApiError> {
+    Ok(Json(catalog::list_categories(&state.db, lang).await?))
 }
 
 #[utoipa::path(
@@ -32,10 +36,11 @@ pub async fn categories(State(state): State<AppState>) -> Result<Json<Vec<Catego
 )]
 pub async fn products(
     State(state): State<AppState>,
+    AcceptLanguage(lang): AcceptLanguage,
     ApiQuery(raw): ApiQuery<RawProductQuery>,
 ) -> Result<Json<Page<ProductSummary>>, ApiError> {
     let query = ProductQuery::parse(&raw)?;
-    let page = catalog::list_products(&state.db, &query).await?;
+    let page = catalog::list_products(&state.db, &query, lang).await?;
     Ok(Json(page))
 }
 
@@ -49,6 +54,10 @@ pub async fn products(
         (status = 404, description = "No such product", body = crate::http::error::ErrorBody),
     )
 )]
-pub async fn product(State(state): State<AppState>, Id(id): Id) -> Result<Json<Product>, ApiError> {
-    Ok(Json(catalog::get_product(&state.db, id).await?))
+pub async fn product(
+    State(state): State<AppState>,
+    AcceptLanguage(lang): AcceptLanguage,
+    Id(id): Id,
+) -> Result<Json<Product>, ApiError> {
+    Ok(Json(catalog::get_product(&state.db, id, lang).await?))
 }

@@ -1,12 +1,15 @@
 //! The demo catalog: 6 categories, 48 products with images under `public/images/products/`,
-//! and the coupon `WELCOME10`. Idempotent: rows are matched by slug/code and left alone
-//! when present, so running it twice changes nothing.
+//! all of them in Spanish too (`spanish`), and the coupon `WELCOME10`. Idempotent: rows are
+//! matched by slug/code and left alone when present, so running it twice changes nothing.
 
-use crate::entities::{category, coupon, product};
+mod spanish;
+
+use crate::entities::{category, category_translation, coupon, product, product_translation};
+use crate::models::lang::Locale;
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, Set, TransactionTrait,
 };
 
 /// (name, price in cents, stock, description)
@@ -226,21 +229,10 @@ pub const CATALOG: &[(&str, &str, &[Item])] = &[
 
 pub const WELCOME_COUPON: &str = "WELCOME10";
 
-/// Lower-case ASCII slug from a name: "Tea & Co." → "tea-co".
+/// Lower-case ASCII slug from a name in any language: "Tea & Co." → "tea-co",
+/// "Té y café" → "te-y-cafe".
 pub fn slugify(name: &str) -> String {
-    let mut slug = String::new();
-    for c in name.chars() {
-        let c = match c {
-            'é' | 'è' | 'ê' => 'e',
-            c => c,
-        };
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').to_owned()
+    slug::slugify(name)
 }
 
 pub fn image_path(product_slug: &str) -> String {
@@ -252,6 +244,7 @@ pub struct SeedReport {
     pub categories_added: usize,
     pub products_added: usize,
     pub coupons_added: usize,
+    pub translations_added: usize,
 }
 
 pub async fn seed(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
@@ -312,6 +305,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
             report.products_added += 1;
         }
     }
+    report.translations_added = seed_spanish(&txn).await?;
     if coupon::Entity::find().filter(coupon::Column::Code.eq(WELCOME_COUPON)).one(&txn).await?.is_none() {
         let now = Utc::now();
         coupon::ActiveModel {
@@ -328,6 +322,65 @@ pub async fn seed(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
     }
     txn.commit().await?;
     Ok(report)
+}
+
+/// The Spanish words of the demo catalog, for the demo rows that have none yet.
+async fn seed_spanish(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
+    let es = Locale::es.tag();
+    let mut added = 0;
+    for (english, name) in spanish::CATEGORIES {
+        let Some((_, slug, _)) = CATALOG.iter().find(|(n, _, _)| n == english) else { continue };
+        let Some(c) = category::Entity::find().filter(category::Column::Slug.eq(*slug)).one(txn).await?
+        else {
+            continue;
+        };
+        if category_translation::Entity::find_by_id((c.id, es.to_string())).one(txn).await?.is_none() {
+            category_translation::ActiveModel {
+                category_id: Set(c.id),
+                locale: Set(es.into()),
+                name: Set((*name).into()),
+                slug: Set(slugify(name)),
+            }
+            .insert(txn)
+            .await?;
+            added += 1;
+        }
+    }
+    let products: std::collections::HashMap<String, i64> = product::Entity::find()
+        .select_only()
+        .column(product::Column::Slug)
+        .column(product::Column::Id)
+        .into_tuple::<(String, i64)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let translated: std::collections::HashSet<i64> = product_translation::Entity::find()
+        .filter(product_translation::Column::Locale.eq(es))
+        .select_only()
+        .column(product_translation::Column::ProductId)
+        .into_tuple()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    for (english, name, description) in spanish::PRODUCTS {
+        let Some(&id) = products.get(&slugify(english)) else { continue };
+        if translated.contains(&id) {
+            continue;
+        }
+        product_translation::ActiveModel {
+            product_id: Set(id),
+            locale: Set(es.into()),
+            name: Set((*name).into()),
+            slug: Set(slugify(name)),
+            description: Set((*description).into()),
+        }
+        .insert(txn)
+        .await?;
+        added += 1;
+    }
+    Ok(added)
 }
 
 #[cfg(test)]
@@ -358,5 +411,22 @@ mod tests {
                 assert!(std::path::Path::new(&path).exists(), "missing {path}");
             }
         }
+    }
+
+    #[test]
+    fn every_demo_row_has_spanish_words_with_distinct_slugs() {
+        let names: Vec<&str> = CATALOG.iter().flat_map(|(_, _, items)| items.iter().map(|i| i.0)).collect();
+        for name in &names {
+            assert!(spanish::PRODUCTS.iter().any(|(en, _, _)| en == name), "{name} has no Spanish words");
+        }
+        for (cat, _, _) in CATALOG {
+            assert!(spanish::CATEGORIES.iter().any(|(en, _)| en == cat), "{cat} has no Spanish name");
+        }
+        assert_eq!(spanish::PRODUCTS.len(), names.len());
+        assert_eq!(slugify("Té y café"), "te-y-cafe");
+        assert_eq!(slugify("Chocolate negro 72 %"), "chocolate-negro-72");
+        let slugs: std::collections::HashSet<String> =
+            spanish::CATEGORIES.iter().map(|(_, es)| slugify(es)).collect();
+        assert_eq!(slugs.len(), spanish::CATEGORIES.len());
     }
 }
