@@ -13,6 +13,7 @@ mod m20261127_000007_create_admin;
 mod m20261202_000008_create_app_secrets;
 mod m20261202_000009_create_two_factor;
 mod m20261203_000010_create_translations;
+mod m20261203_000011_create_order_locale;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_create_app_secrets::Migration),
             Box::new(m20261202_000009_create_two_factor::Migration),
             Box::new(m20261203_000010_create_translations::Migration),
+            Box::new(m20261203_000011_create_order_locale::Migration),
         ]
     }
 }

@@ -38,6 +38,8 @@ pub struct Model {
     pub refund_due: bool,
     /// Why a payment was not applied as it came (shown to admins).
     pub payment_problem: Option<String>,
+    /// The language the order was placed in (`en`, `es`).
+    pub locale: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,10 +15,12 @@ pub async fn place_order(
     shipping: &Shipping,
     idempotency_key: &str,
     ip: Option<IpAddr>,
+    locale: crate::models::lang::Locale,
 ) -> Result<Placed, AppError> {
     let who = shopper_key(shopper);
     limits::throttle(state, "order", (ip, limits::ORDER_PER_IP), (&who, limits::ORDER_PER_SHOPPER)).await?;
-    orders::place(&state.db, shopper, shipping, idempotency_key, &state.jobs.mail_settings()).await
+    let settings = state.jobs.mail_settings();
+    orders::place_in(&state.db, shopper, shipping, idempotency_key, &settings, locale).await
 }
 
 pub async fn apply_coupon(

@@ -22,6 +22,8 @@ pub struct CheckoutRequest {
     pub customer_email: String,
     pub success_url: String,
     pub cancel_url: String,
+    /// The payment page's language (`en`, `es`).
+    pub locale: String,
     /// Unix seconds.
     pub expires_at: i64,
     /// One per order attempt: a retried request returns the same session.
@@ -209,6 +211,11 @@ impl Stripe {
             .customer_email(req.customer_email.clone())
             .success_url(req.success_url.clone())
             .cancel_url(req.cancel_url.clone())
+            .locale(
+                req.locale
+                    .parse::<stripe_shared::CheckoutSessionLocale>()
+                    .unwrap_or(stripe_shared::CheckoutSessionLocale::Auto),
+            )
             .expires_at(req.expires_at);
         if let Some(coupon) = &req.coupon {
             let created = stripe_product::coupon::CreateCoupon::new()

@@ -173,11 +173,19 @@ pub struct Order {
     pub total: Money,
     /// RFC 3339; set once the payment arrived.
     pub paid_at: Option<String>,
+    /// The language it was placed in (`en`, `es`): its mails, invoice and payment page
+    /// are in it.
+    pub locale: String,
 }
 
 impl Order {
     pub fn url(&self) -> String {
         format!("/orders/{}", self.id)
+    }
+
+    /// The order's language (English for a tag the shop does not know).
+    pub fn language(&self) -> super::lang::Locale {
+        super::lang::Locale::from_tag(&self.locale).unwrap_or(super::lang::Locale::en)
     }
 }
 

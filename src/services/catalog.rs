@@ -45,6 +45,15 @@ async fn product_words(
     Ok(rows.into_iter().map(|t| (t.product_id, t)).collect())
 }
 
+/// Product names in `locale`, for the products that have one.
+pub(crate) async fn product_names(
+    db: &impl ConnectionTrait,
+    locale: Locale,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, String>, AppError> {
+    Ok(product_words(db, locale, ids).await?.into_iter().map(|(id, t)| (id, t.name)).collect())
+}
+
 fn localized_category(c: category::Model, words: &HashMap<i64, category_translation::Model>) -> Category {
     match words.get(&c.id) {
         Some(t) => Category { id: c.id, name: t.name.clone(), slug: t.slug.clone() },

@@ -48,9 +48,10 @@ pub async fn place_order(
     let (state, shopper) = super::cart::shopper_for_change().await?;
     let shipping = Shipping { first_name, last_name, email, address, postal_code, city };
     let ip = crate::ui::request::client_ip().await;
+    let lang = crate::ui::request::page_locale().await;
     let placed =
-        crate::flows::checkout::place_order(&state, &shopper, &shipping, &idempotency_key, ip).await?;
-    leptos_axum::redirect(&crate::ui::request::page_locale().await.localize(&placed.order.url()));
+        crate::flows::checkout::place_order(&state, &shopper, &shipping, &idempotency_key, ip, lang).await?;
+    leptos_axum::redirect(&lang.localize(&placed.order.url()));
     Ok(placed.order.id)
 }
 

@@ -7,7 +7,9 @@ use crate::common::{get, json_request, send, Backend, TestEnv};
 use axum::body::Body;
 use axum::http::StatusCode;
 use axum::http::{header, Request};
+use fullstack_ws::entities::outbox_mail;
 use fullstack_ws::services::seed;
+use sea_orm::EntityTrait;
 use serde_json::json;
 
 async fn seeded(backend: Backend) -> TestEnv {
@@ -128,7 +130,9 @@ async fn page(env: &TestEnv, path: &str, cookie: &str) -> common::Reply {
 }
 
 async fn a_spanish_shopper_checks_out_in_spanish(backend: Backend) {
-    let env = seeded(backend).await;
+    // Served: the payment step calls the Stripe emulator over HTTP.
+    let env = TestEnv::served(backend, &[]).await;
+    seed::seed(env.db()).await.unwrap();
     let id = common::product_by_slug(env.db(), "ember-house-blend").await.id;
     let put = json_request("PUT", &format!("/api/v1/cart/lines/{id}"), None, Some(json!({"quantity": 2})));
     let cookie = send(&env, put).await.session_cookie().expect("session cookie");
@@ -175,6 +179,52 @@ async fn a_spanish_shopper_checks_out_in_spanish(backend: Backend) {
     }
     let english = page(&env, order_page.trim_start_matches("/es"), &cookie).await;
     assert!(english.body.contains("Created") && english.body.contains("$29.00"));
+
+    // The order keeps its language: Spanish product names, mail and payment page.
+    let id: i64 = order_page.rsplit('/').next().unwrap().parse().unwrap();
+    let order =
+        send(&env, json_request("GET", &format!("/api/v1/orders/{id}"), Some(&cookie), None)).await.json();
+    assert_eq!(order["locale"], "es");
+    assert_eq!(order["lines"][0]["name"], "Mezcla de la Casa Ember");
+    let mails = outbox_mail::Entity::find().all(env.db()).await.unwrap();
+    let mail = mails
+        .iter()
+        .find(|m| m.subject == format!("Hemos recibido tu pedido n.º {id}"))
+        .expect("Spanish mail");
+    assert_eq!(mail.recipient, "ana@example.com");
+    let checkout =
+        send(&env, json_request("POST", &format!("/api/v1/orders/{id}/checkout"), Some(&cookie), None)).await;
+    assert_eq!(checkout.status, StatusCode::OK, "{}", checkout.body);
+    let session = checkout.json()["session_id"].as_str().unwrap().to_string();
+    let stored = fullstack_ws::entities::emulator_object::Entity::find_by_id(session)
+        .one(env.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.body.contains(r#""locale":"es""#), "Stripe's page in Spanish: {}", stored.body);
+    assert!(stored.body.contains("/es/payment/success?session_id="), "{}", stored.body);
+    assert!(stored.body.contains(&format!("/es/payment/cancel?order_id={id}")), "{}", stored.body);
+}
+
+async fn rest_orders_take_the_asked_language(backend: Backend) {
+    let env = seeded(backend).await;
+    let id = common::product_by_slug(env.db(), "sencha-asahi").await.id;
+    let put = json_request("PUT", &format!("/api/v1/cart/lines/{id}"), None, Some(json!({"quantity": 1})));
+    let cookie = send(&env, put).await.session_cookie().unwrap();
+    let ship = json!({"first_name": "A", "last_name": "B", "email": "a@b.co", "address": "1 Road", "postal_code": "1000", "city": "Town"});
+    let mut req = json_request("POST", "/api/v1/orders", Some(&cookie), Some(ship));
+    req.headers_mut().insert(header::ACCEPT_LANGUAGE, "es-MX, en;q=0.3".parse().unwrap());
+    let placed = send(&env, req).await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    assert_eq!(placed.json()["locale"], "es");
+    // Without a language asked for, English.
+    let put =
+        json_request("PUT", &format!("/api/v1/cart/lines/{id}"), Some(&cookie), Some(json!({"quantity": 1})));
+    send(&env, put).await;
+    let ship = json!({"first_name": "A", "last_name": "B", "email": "a@b.co", "address": "1 Road", "postal_code": "1000", "city": "Town"});
+    let placed = send(&env, json_request("POST", "/api/v1/orders", Some(&cookie), Some(ship))).await;
+    assert_eq!(placed.json()["locale"], "en");
+    assert_eq!(placed.json()["lines"][0]["name"], "Sencha Asahi");
 }
 
 async fn rest_answers_in_the_asked_language_with_english_fallback(backend: Backend) {
@@ -233,6 +283,7 @@ async fn rest_answers_in_the_asked_language_with_english_fallback(backend: Backe
 }
 
 on_both_backends!(
+    rest_orders_take_the_asked_language,
     rest_answers_in_the_asked_language_with_english_fallback,
     a_spanish_shopper_checks_out_in_spanish,
     every_page_says_its_language_and_links_the_other,

@@ -122,6 +122,7 @@ pub async fn place_order(
     session: AuthSession,
     headers: HeaderMap,
     ClientIp(ip): ClientIp,
+    crate::http::extract::AcceptLanguage(lang): crate::http::extract::AcceptLanguage,
     ApiJson(shipping): ApiJson<Shipping>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
     let key = match headers.get("idempotency-key") {
@@ -131,7 +132,7 @@ pub async fn place_order(
         None => uuid::Uuid::new_v4().to_string(),
     };
     let s = shopper::get_or_create(&session).await?;
-    let placed = crate::flows::checkout::place_order(&state, &s, &shipping, &key, ip).await?;
+    let placed = crate::flows::checkout::place_order(&state, &s, &shipping, &key, ip, lang).await?;
     let status = if placed.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(placed.order)))
 }

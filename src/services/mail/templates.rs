@@ -5,6 +5,7 @@
 
 use super::{Attachment, Email};
 use crate::entities::user;
+use crate::models::i18n::td_string;
 use crate::models::Order;
 use askama::Template;
 
@@ -55,50 +56,126 @@ struct PasswordResetHtml<'a> {
 #[derive(Template)]
 #[template(path = "order_received.txt", config = "src/services/mail/askama.toml")]
 struct OrderReceivedText<'a> {
-    o: &'a Order,
-    link: &'a str,
-    discount_label: &'a str,
+    v: &'a OrderView<'a>,
 }
 
 #[derive(Template)]
 #[template(path = "order_received.html", config = "src/services/mail/askama.toml")]
 struct OrderReceivedHtml<'a> {
     site_url: &'a str,
-    o: &'a Order,
-    link: &'a str,
-    discount_label: &'a str,
+    v: &'a OrderView<'a>,
 }
 
 #[derive(Template)]
 #[template(path = "payment_received.txt", config = "src/services/mail/askama.toml")]
 struct PaymentReceivedText<'a> {
-    o: &'a Order,
-    link: &'a str,
+    v: &'a OrderView<'a>,
 }
 
 #[derive(Template)]
 #[template(path = "payment_received.html", config = "src/services/mail/askama.toml")]
 struct PaymentReceivedHtml<'a> {
     site_url: &'a str,
-    o: &'a Order,
-    link: &'a str,
+    v: &'a OrderView<'a>,
 }
 
 #[derive(Template)]
 #[template(path = "payment_failed.txt", config = "src/services/mail/askama.toml")]
 struct PaymentFailedText<'a> {
-    o: &'a Order,
-    link: &'a str,
-    reason: &'a str,
+    v: &'a OrderView<'a>,
 }
 
 #[derive(Template)]
 #[template(path = "payment_failed.html", config = "src/services/mail/askama.toml")]
 struct PaymentFailedHtml<'a> {
     site_url: &'a str,
+    v: &'a OrderView<'a>,
+}
+
+/// The words every order mail uses, in the order's language.
+struct OrderWords {
+    product: &'static str,
+    quantity: &'static str,
+    unit_price: &'static str,
+    subtotal: &'static str,
+    total: &'static str,
+    ship_to: &'static str,
+    pay_and_follow: &'static str,
+    follow: &'static str,
+    kept: &'static str,
+    kept_pay_here: &'static str,
+    try_again: &'static str,
+}
+
+/// A line as the mail shows it.
+struct LineView {
+    name: String,
+    quantity: i32,
+    unit_price: String,
+    line_total: String,
+}
+
+/// An order as its mails show it: every word in the order's language, money written the
+/// way that language writes it, the link to the order's page in that language.
+struct OrderView<'a> {
     o: &'a Order,
-    link: &'a str,
-    reason: &'a str,
+    lang: &'static str,
+    subject: String,
+    hello: String,
+    intro: String,
+    lines: Vec<LineView>,
+    subtotal: String,
+    discount_label: String,
+    discount: String,
+    total: String,
+    link: String,
+    words: OrderWords,
+}
+
+impl<'a> OrderView<'a> {
+    fn new(o: &'a Order, site_url: &str, subject: String, intro: String) -> Self {
+        let lang = o.language();
+        let money = |m: &crate::models::Money| m.format_in(lang);
+        let discount_label = match o.coupon_code.as_deref() {
+            Some(code) => td_string!(lang, mail.coupon, code = code).to_string(),
+            None => td_string!(lang, mail.discount).to_string(),
+        };
+        Self {
+            o,
+            lang: lang.tag(),
+            subject,
+            hello: td_string!(lang, mail.hello, name = o.shipping.first_name.as_str()).to_string(),
+            intro,
+            lines: o
+                .lines
+                .iter()
+                .map(|l| LineView {
+                    name: l.name.clone(),
+                    quantity: l.quantity,
+                    unit_price: money(&l.unit_price),
+                    line_total: money(&l.line_total),
+                })
+                .collect(),
+            subtotal: money(&o.subtotal),
+            discount_label,
+            discount: money(&o.discount),
+            total: money(&o.total),
+            link: format!("{site_url}{}", lang.localize(&o.url())),
+            words: OrderWords {
+                product: td_string!(lang, mail.product),
+                quantity: td_string!(lang, mail.quantity),
+                unit_price: td_string!(lang, mail.unit_price),
+                subtotal: td_string!(lang, mail.subtotal),
+                total: td_string!(lang, mail.total),
+                ship_to: td_string!(lang, mail.ship_to),
+                pay_and_follow: td_string!(lang, mail.pay_and_follow),
+                follow: td_string!(lang, mail.follow),
+                kept: td_string!(lang, mail.kept),
+                kept_pay_here: td_string!(lang, mail.kept_pay_here),
+                try_again: td_string!(lang, mail.try_again),
+            },
+        }
+    }
 }
 
 #[derive(Template)]
@@ -249,26 +326,30 @@ pub fn email_changed(
 
 /// The "order received" mail: lines, totals, shipping address and a link to the order.
 pub fn order_received(o: &Order, site_url: &str) -> Email {
-    let link = format!("{site_url}{}", o.url());
-    let label = o.coupon_code.as_deref().map(|c| format!("Coupon {c}")).unwrap_or_else(|| "Discount".into());
-    let (link, discount_label) = (link.as_str(), label.as_str());
+    let lang = o.language();
+    let subject = td_string!(lang, mail.order_received_subject, id = o.id).to_string();
+    let intro = td_string!(lang, mail.order_received_intro, id = o.id).to_string();
+    let v = &OrderView::new(o, site_url, subject, intro);
     email(
         &o.shipping.email,
-        format!("Order #{} received", o.id),
-        render(&OrderReceivedText { o, link, discount_label }),
-        render(&OrderReceivedHtml { site_url, o, link, discount_label }),
+        v.subject.clone(),
+        render(&OrderReceivedText { v }),
+        render(&OrderReceivedHtml { site_url, v }),
     )
 }
 
 /// "Payment received", with the PDF invoice attached.
 pub fn payment_received(o: &Order, site_url: &str) -> Email {
-    let link = format!("{site_url}{}", o.url());
-    let link = link.as_str();
+    let lang = o.language();
+    let subject = td_string!(lang, mail.payment_received_subject, id = o.id).to_string();
+    let total = o.total.format_in(lang);
+    let intro = td_string!(lang, mail.payment_received_intro, total = total.as_str(), id = o.id).to_string();
+    let v = &OrderView::new(o, site_url, subject, intro);
     let mut mail = email(
         &o.shipping.email,
-        format!("Payment received for order #{}", o.id),
-        render(&PaymentReceivedText { o, link }),
-        render(&PaymentReceivedHtml { site_url, o, link }),
+        v.subject.clone(),
+        render(&PaymentReceivedText { v }),
+        render(&PaymentReceivedHtml { site_url, v }),
     );
     mail.attachments.push(Attachment {
         filename: crate::services::invoice::file_name(o.id),
@@ -280,13 +361,15 @@ pub fn payment_received(o: &Order, site_url: &str) -> Email {
 
 /// "Your payment did not go through", with a link to try again.
 pub fn payment_failed(o: &Order, reason: &str, site_url: &str) -> Email {
-    let link = format!("{site_url}{}", o.url());
-    let link = link.as_str();
+    let lang = o.language();
+    let subject = td_string!(lang, mail.payment_failed_subject, id = o.id).to_string();
+    let intro = td_string!(lang, mail.payment_failed_intro, id = o.id, reason = reason).to_string();
+    let v = &OrderView::new(o, site_url, subject, intro);
     email(
         &o.shipping.email,
-        format!("Payment for order #{} did not go through", o.id),
-        render(&PaymentFailedText { o, link, reason }),
-        render(&PaymentFailedHtml { site_url, o, link, reason }),
+        v.subject.clone(),
+        render(&PaymentFailedText { v }),
+        render(&PaymentFailedHtml { site_url, v }),
     )
 }
 
@@ -325,6 +408,7 @@ mod tests {
             discount: usd(100),
             total: usd(900),
             paid_at: None,
+            locale: "en".into(),
         }
     }
 
@@ -389,6 +473,30 @@ mod tests {
         assert_escaped(&payment_received(&o, "http://shop.test"), &[&o.shipping.first_name]);
         let failed = payment_failed(&o, HOSTILE, "http://shop.test");
         assert_escaped(&failed, &[&o.shipping.first_name, HOSTILE]);
+    }
+
+    #[test]
+    fn an_order_placed_in_spanish_gets_spanish_mails() {
+        let mut o = hostile_order();
+        o.locale = "es".into();
+        o.shipping.first_name = "Ana".into();
+        let received = order_received(&o, "http://shop.test");
+        assert_eq!(received.subject, format!("Hemos recibido tu pedido n.º {}", o.id));
+        for part in [&received.text, &received.html] {
+            assert!(part.contains("Hola, Ana:"), "{part}");
+            assert!(part.contains("9,00\u{a0}US$"), "{part}");
+            assert!(part.contains(&format!("http://shop.test/es/orders/{}", o.id)), "{part}");
+        }
+        assert!(received.html.contains(r#"<html lang="es">"#) && received.html.contains("Precio unitario"));
+        let paid = payment_received(&o, "http://shop.test");
+        assert_eq!(paid.subject, format!("Pago recibido del pedido n.º {}", o.id));
+        assert!(paid.text.contains("Hemos recibido tu pago de 9,00\u{a0}US$"), "{}", paid.text);
+        let failed = payment_failed(&o, "card declined", "http://shop.test");
+        assert!(failed.text.contains("no se ha completado: card declined"), "{}", failed.text);
+        assert!(failed.html.contains("Vuelve a intentarlo con otra tarjeta"));
+        // English stays as it was.
+        o.locale = "en".into();
+        assert!(order_received(&o, "http://shop.test").html.contains(r#"<html lang="en">"#));
     }
 
     #[test]

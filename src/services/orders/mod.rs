@@ -8,6 +8,7 @@ pub use lifecycle::{cancel, cancel_in, cancel_now, cancel_stale, transition, tra
 use super::cart::{self, Shopper, CURRENCY};
 use super::mail;
 use crate::entities::{order, order_line, product};
+use crate::models::lang::Locale;
 use crate::models::{AppError, Money, Order, OrderLine, OrderStatus, OrderSummary, Shipping};
 use chrono::Utc;
 use lettre::message::Mailbox;
@@ -53,9 +54,22 @@ pub async fn place(
     idempotency_key: &str,
     settings: &MailSettings<'_>,
 ) -> Result<Placed, AppError> {
+    place_in(db, shopper, shipping, idempotency_key, settings, Locale::en).await
+}
+
+/// [`place`], for a shopper using the shop in `locale`: the order keeps it (its product
+/// names, mails, invoice and payment page are in it).
+pub async fn place_in(
+    db: &DatabaseConnection,
+    shopper: &Shopper,
+    shipping: &Shipping,
+    idempotency_key: &str,
+    settings: &MailSettings<'_>,
+    locale: Locale,
+) -> Result<Placed, AppError> {
     let shipping = shipping.validate()?;
     let key = check_idempotency_key(idempotency_key)?;
-    match place_in_transaction(db, shopper, &shipping, key, settings).await {
+    match place_in_transaction(db, shopper, &shipping, key, settings, locale).await {
         // Two submissions raced past the check in the transaction: the loser finds the winner's order.
         Err(PlaceError::DuplicateKey) => match find_by_key(db, shopper, key).await? {
             Some(existing) => Ok(Placed { order: existing, created: false, mail_id: None }),
@@ -92,6 +106,7 @@ async fn place_in_transaction(
     shipping: &Shipping,
     key: &str,
     settings: &MailSettings<'_>,
+    locale: Locale,
 ) -> Result<Placed, PlaceError> {
     let now = Utc::now();
     let txn = db.begin().await?;
@@ -161,17 +176,22 @@ async fn place_in_transaction(
         updated_at: Set(now),
         paid_at: Set(None),
         cancelled_at: Set(None),
+        locale: Set(locale.tag().into()),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
+    // The names as the shopper read them: the order's language, English where untranslated.
+    let names =
+        crate::services::catalog::product_names(&txn, locale, priced.lines.iter().map(|l| l.product_id))
+            .await?;
     let lines: Vec<order_line::ActiveModel> = priced
         .lines
         .iter()
         .map(|l| order_line::ActiveModel {
             order_id: Set(created.id),
             product_id: Set(l.product_id),
-            product_name: Set(l.name.clone()),
+            product_name: Set(names.get(&l.product_id).cloned().unwrap_or_else(|| l.name.clone())),
             unit_price: Set(l.unit_price.amount),
             quantity: Set(l.quantity),
             line_total: Set(l.line_total.amount),
@@ -256,6 +276,7 @@ pub(crate) async fn load(db: &impl ConnectionTrait, o: order::Model) -> Result<O
         discount: Money::new(o.discount, &o.currency),
         total: Money::new(o.total, &o.currency),
         paid_at: o.paid_at.map(|t| t.to_rfc3339()),
+        locale: o.locale,
         shipping,
     })
 }

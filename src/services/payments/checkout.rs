@@ -94,6 +94,7 @@ fn ensure_payable(order: &Order) -> Result<(), AppError> {
 /// The session request for an order: its lines as they were priced, its coupon as an
 /// exact amount.
 pub fn checkout_request(order: &Order, site_url: &str, expires_at: i64, attempt: i32) -> CheckoutRequest {
+    let lang = order.language();
     CheckoutRequest {
         order_id: order.id,
         lines: order
@@ -115,8 +116,13 @@ pub fn checkout_request(order: &Order, site_url: &str, expires_at: i64, attempt:
         }),
         currency: order.total.currency.clone(),
         customer_email: order.shipping.email.clone(),
-        success_url: format!("{site_url}/payment/success?session_id={{CHECKOUT_SESSION_ID}}"),
-        cancel_url: format!("{site_url}/payment/cancel?order_id={}", order.id),
+        // Back to the pages in the order's language; Stripe's page speaks it too.
+        success_url: format!(
+            "{site_url}{}?session_id={{CHECKOUT_SESSION_ID}}",
+            lang.localize("/payment/success")
+        ),
+        cancel_url: format!("{site_url}{}?order_id={}", lang.localize("/payment/cancel"), order.id),
+        locale: lang.tag().into(),
         expires_at,
         idempotency_key: format!("order-{}-checkout-{attempt}", order.id),
     }

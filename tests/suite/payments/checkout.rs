@@ -204,6 +204,7 @@ async fn emulator_speaks_stripe_errors_and_idempotency(backend: Backend) {
         customer_email: "a@b.co".into(),
         success_url: format!("{}/payment/success?session_id={{CHECKOUT_SESSION_ID}}", env.site_url()),
         cancel_url: format!("{}/payment/cancel?order_id=77", env.site_url()),
+        locale: "en".into(),
         expires_at: Utc::now().timestamp() + 3600,
         idempotency_key: "order-77-checkout-1".into(),
     };
