@@ -28,6 +28,8 @@ test("category filter shows only that category", async ({ page }) => {
 
 test("search finds products by name", async ({ page }) => {
   await page.goto("/");
+  // Typed before hydration, the text would be reset to the URL's query.
+  await hydrated(page);
   await page.getByLabel("Search").fill("kettle");
   await page.getByLabel("Search").press("Enter");
   await expect(page).toHaveURL(/q=kettle/);

@@ -68,8 +68,7 @@ pub fn page_routes() -> Vec<AxumRouteListing> {
     generate_route_list(crate::ui::App)
 }
 
-/// The whole app: pages (from `routes`, see [`page_routes`]), server functions, REST,
-/// webhook, plain forms, media, health checks, and the layers every request passes.
+/// `/es` is the Spanish home page's other spelling; `/es/` is the page.
 async fn spanish_home(axum::extract::RawQuery(query): axum::extract::RawQuery) -> axum::response::Redirect {
     match query {
         Some(q) => axum::response::Redirect::permanent(&format!("/es/?{q}")),
@@ -77,12 +76,13 @@ async fn spanish_home(axum::extract::RawQuery(query): axum::extract::RawQuery) -
     }
 }
 
+/// The whole app: pages (from `routes`, see [`page_routes`]), server functions, REST,
+/// webhook, plain forms, media, health checks, and the layers every request passes.
 pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/payment/webhook", post(crate::http::webhook::webhook))
-        // The Spanish home page is `/es/`; `/es` is the same place.
         .route("/es", get(spanish_home))
         // The admin product page's image form (a plain multipart POST; 303 back).
         .route(

@@ -167,6 +167,7 @@ pub(super) fn wrap(title: &str, body: &str) -> String {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\"><title>{}</title>\
+         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
          <link rel=\"stylesheet\" href=\"/pkg/fullstack-ws.css\"></head>\
          <body><main id=\"main\" class=\"container emulator\">{body}</main></body></html>",
         html_escape::encode_text(title)
