@@ -47,6 +47,38 @@ impl Locale {
         }
     }
 
+    /// A date (`YYYY-MM-DD…`, as RFC 3339 starts) in the language's medium form, as CLDR
+    /// writes it: `Dec 3, 2026`, `3 dic 2026`. Anything else is shown as it is.
+    pub fn date(self, rfc3339: &str) -> String {
+        let number = |range: std::ops::Range<usize>| rfc3339.get(range).and_then(|s| s.parse::<u32>().ok());
+        match (number(0..4), number(5..7), number(8..10)) {
+            (Some(year), Some(month @ 1..=12), Some(day)) => {
+                let month = self.month(month);
+                super::i18n::td_string!(self, date.medium, month = month, day = day, year = year).to_string()
+            }
+            _ => rfc3339.to_string(),
+        }
+    }
+
+    /// A month's abbreviation (1 = January).
+    fn month(self, month: u32) -> &'static str {
+        use super::i18n::td_string;
+        match month {
+            1 => td_string!(self, months.jan),
+            2 => td_string!(self, months.feb),
+            3 => td_string!(self, months.mar),
+            4 => td_string!(self, months.apr),
+            5 => td_string!(self, months.may),
+            6 => td_string!(self, months.jun),
+            7 => td_string!(self, months.jul),
+            8 => td_string!(self, months.aug),
+            9 => td_string!(self, months.sep),
+            10 => td_string!(self, months.oct),
+            11 => td_string!(self, months.nov),
+            _ => td_string!(self, months.dec),
+        }
+    }
+
     /// The language's own name, as the switcher shows it.
     pub fn endonym(self) -> &'static str {
         match self {
@@ -114,6 +146,15 @@ mod tests {
         assert_eq!(Locale::en.localize("/cart"), "/cart");
         assert!(is_translated("/cart") && is_translated("/es/") && is_translated("/administrator-guide"));
         assert!(!is_translated("/admin") && !is_translated("/admin/orders") && !is_translated("/dev/mail"));
+    }
+
+    #[test]
+    fn dates_are_written_as_each_language_writes_them() {
+        assert_eq!(Locale::en.date("2026-12-03T08:00:00+00:00"), "Dec 3, 2026");
+        assert_eq!(Locale::es.date("2026-12-03T08:00:00+00:00"), "3 dic 2026");
+        assert_eq!(Locale::es.date("2026-09-30"), "30 sept 2026");
+        assert_eq!(Locale::en.date("not a date"), "not a date");
+        assert_eq!(Locale::en.date("2026-13-01"), "2026-13-01");
     }
 
     #[test]

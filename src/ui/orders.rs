@@ -221,7 +221,7 @@ pub fn MyOrdersPage() -> impl IntoView {
                                 {list.into_iter().map(|o| view! {
                                     <tr>
                                         <th scope="row"><A href=href(&format!("/orders/{}", o.id))>{td_string!(lang, order.title, id = o.id).to_string()}</A></th>
-                                        <td>{o.created_at.get(..10).unwrap_or_default().to_string()}</td>
+                                        <td><time datetime=o.created_at.clone()>{lang.date(&o.created_at)}</time></td>
                                         <td>{o.item_count}</td>
                                         <td>{o.total.format_in(lang)}</td>
                                         <td>{o.status.label_in(lang)}</td>

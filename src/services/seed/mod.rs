@@ -414,6 +414,17 @@ mod tests {
     }
 
     #[test]
+    fn every_demo_product_keeps_its_slug_and_image() {
+        // Existing shops matched their demo rows by these slugs: they must never change.
+        for (_, _, items) in CATALOG {
+            for (name, ..) in items.iter() {
+                let image = format!("public{}", image_path(&slugify(name)));
+                assert!(std::path::Path::new(&image).exists(), "{name}: no {image}");
+            }
+        }
+    }
+
+    #[test]
     fn every_demo_row_has_spanish_words_with_distinct_slugs() {
         let names: Vec<&str> = CATALOG.iter().flat_map(|(_, _, items)| items.iter().map(|i| i.0)).collect();
         for name in &names {
