@@ -27,6 +27,8 @@ pub struct Model {
     pub totp_pending: Option<String>,
     /// The last 30-second step whose code was used (each code works once).
     pub totp_last_step: Option<i64>,
+    /// The account's language tag (`en`, `es`): see `models::lang::Locale`.
+    pub locale: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,8 @@ use crate::flows::limits::{
 };
 use crate::flows::state::AppState;
 use crate::models::account::{LoginStep, Me, Role};
+use crate::models::lang::Locale;
+use crate::models::messages::msg;
 use crate::models::AppError;
 use crate::services::cart::{self, Shopper};
 use crate::services::rate_limit;
@@ -18,10 +20,9 @@ use std::net::IpAddr;
 use tower_sessions::Expiry;
 
 /// The same answer whether or not an address has an account.
-pub const REGISTERED_MESSAGE: &str = "Welcome! We have sent a message to your email address.";
-pub const RESET_REQUESTED_MESSAGE: &str =
-    "If an account uses that address, we have mailed it a link to set a new password. It works for one hour.";
-const BAD_CREDENTIALS: &str = "The email or password is incorrect.";
+pub fn registered_message() -> &'static str {
+    msg!(registered)
+}
 
 /// An address as typed, normalized and bounded (no email is longer than 254 characters),
 /// so rate-limit keys and log lines stay small whatever a client sends.
@@ -29,19 +30,27 @@ fn typed_email(email: &str) -> String {
     email.trim().to_lowercase().chars().take(254).collect()
 }
 
-/// Registers an account. A new account is logged in and welcomed; an address that
-/// already has one gets a mail saying so, and the caller sees the same answer.
+/// What someone registering typed (`confirm` is the page's second password field; REST
+/// has none).
+pub struct Registration<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub password: &'a str,
+    pub confirm: Option<&'a str>,
+}
+
+/// Registers an account in `lang`. A new account is logged in and welcomed; an address
+/// that already has one gets a mail saying so, and the caller sees the same answer.
 pub async fn register(
     state: &AppState,
     auth: &mut AuthSession,
-    name: &str,
-    email: &str,
-    password: &str,
-    confirm: Option<&str>,
+    form: Registration<'_>,
+    lang: Locale,
     ip: Option<IpAddr>,
 ) -> Result<Option<Me>, AppError> {
     rate_limit::hit(&state.db, &format!("register:ip:{}", ip_key(ip)), REGISTER_PER_IP, Utc::now()).await?;
-    let (user, mail) = match accounts::register(&state.db, name, email, password, confirm).await? {
+    let Registration { name, email, password, confirm } = form;
+    let (user, mail) = match accounts::register(&state.db, name, email, password, confirm, lang).await? {
         accounts::Registered::Created(u) => {
             let mail = crate::services::mail::templates::welcome(&u, &state.config.site_url);
             (Some(u), mail)
@@ -90,7 +99,7 @@ pub async fn log_in(
         }
         Ok(Some(account)) => {
             tracing::info!(user = account.0.id, ip = %ip_key(ip), "login succeeded");
-            Ok(LoginStep::Done(start_session(state, auth, account, remember).await?))
+            Ok(LoginStep::Done(Box::new(start_session(state, auth, account, remember).await?)))
         }
         Ok(None) => {
             tracing::warn!(email = %email, ip = %ip_key(ip), "login failed");
@@ -100,7 +109,7 @@ pub async fn log_in(
                 Ok(()) | Err(AppError::RateLimited { .. }) => {}
                 Err(e) => return Err(e),
             }
-            Err(AppError::Unauthorized(BAD_CREDENTIALS.into()))
+            Err(AppError::Unauthorized(msg!(bad_credentials).into()))
         }
         Err(e) => {
             tracing::warn!(email = %email, ip = %ip_key(ip), reason = %e, "login refused");
@@ -130,7 +139,7 @@ pub async fn log_in_code(
 ) -> Result<Me, AppError> {
     let now = Utc::now();
     let pending: Option<PendingLogin> = auth.session.get(PENDING_LOGIN_KEY).await.map_err(session_error)?;
-    let again = || AppError::Unauthorized("Log in with your email and password first.".into());
+    let again = || AppError::Unauthorized(msg!(log_in_first).into());
     let pending = pending.ok_or_else(again)?;
     if now.timestamp() - pending.at > PENDING_LOGIN_SECS {
         auth.session.remove_value(PENDING_LOGIN_KEY).await.map_err(session_error)?;
@@ -142,7 +151,7 @@ pub async fn log_in_code(
     let user = accounts::active_user(&state.db, pending.user).await?.ok_or_else(again)?;
     if !crate::services::two_factor::verify(&state.db, &user, code, now).await? {
         tracing::warn!(user = user.id, ip = %ip_key(ip), "second factor refused");
-        return Err(AppError::field("code", "That code is not right, or was used already."));
+        return Err(AppError::field("code", msg!(code_used)));
     }
     auth.session.remove_value(PENDING_LOGIN_KEY).await.map_err(session_error)?;
     tracing::info!(user = user.id, ip = %ip_key(ip), "login succeeded (two-factor)");
@@ -162,7 +171,7 @@ async fn reauthenticated(
     limit_credential_change(state, id, ip).await?;
     let user = accounts::active_user(&state.db, id).await?.ok_or_else(|| AppError::not_found("Account"))?;
     if !accounts::verify_password(current_password, &user.password_hash).await? {
-        return Err(AppError::field("current_password", "That is not your current password."));
+        return Err(AppError::field("current_password", msg!(wrong_current_password)));
     }
     Ok(user)
 }
@@ -258,7 +267,7 @@ pub async fn request_reset(
     rate_limit::hit(&state.db, &key, RESET_PER_ACCOUNT, now).await?;
     let from = &state.config.mail_from;
     accounts::request_reset(&state.db, email, from, &state.config.site_url).await?;
-    Ok(RESET_REQUESTED_MESSAGE)
+    Ok(msg!(reset_sent))
 }
 
 /// Changes the logged-in user's password (after checking the current one, within
@@ -292,25 +301,21 @@ pub async fn change_email(
     limit_credential_change(state, id, ip).await?;
     let mail = state.jobs.mail_settings();
     let email = accounts::request_email_change(&state.db, id, current_password, email, &mail).await?;
-    Ok(format!("We have sent a link to {email}. Your address changes when you follow it (within 24 hours)."))
+    Ok(msg!(link_sent, email))
 }
-
-pub const EMAIL_CONFIRMED_MESSAGE: &str = "Your email address has been changed.";
-pub const EMAIL_RESTORED_MESSAGE: &str =
-    "Your old address is back and everyone has been logged out. We have mailed it a link to set a new password.";
 
 /// Follows the link mailed to a new address.
 pub async fn confirm_email_change(state: &AppState, token: &str) -> Result<&'static str, AppError> {
     let mail = state.jobs.mail_settings();
     accounts::confirm_email_change(&state.db, token, Utc::now(), &mail).await?;
-    Ok(EMAIL_CONFIRMED_MESSAGE)
+    Ok(msg!(email_confirmed))
 }
 
 /// Follows the undo link mailed to the old address.
 pub async fn undo_email_change(state: &AppState, token: &str) -> Result<&'static str, AppError> {
     let mail = state.jobs.mail_settings();
     accounts::undo_email_change(&state.db, token, Utc::now(), &mail).await?;
-    Ok(EMAIL_RESTORED_MESSAGE)
+    Ok(msg!(email_restored))
 }
 
 /// Sets a new password with a mailed reset token (the owner is told by mail).
@@ -333,7 +338,7 @@ async fn limit_credential_change(state: &AppState, user: i64, ip: Option<IpAddr>
 
 /// The logged-in account, or 401.
 pub fn require_user(auth: &AuthSession) -> Result<&Account, AppError> {
-    auth.user.as_ref().ok_or_else(|| AppError::Unauthorized("Log in to continue.".into()))
+    auth.user.as_ref().ok_or_else(|| AppError::Unauthorized(msg!(log_in_to_continue).into()))
 }
 
 /// The one admin guard: anonymous → 401 (pages send them to log in), customers → 403.

@@ -33,12 +33,14 @@ impl From<AppError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let fields = match &self.0 {
-            AppError::Validation(f) => f.clone(),
-            _ => FieldErrors::new(),
-        };
+        // In the language the call was answered in (`http::language::answer_in`).
+        let lang = crate::http::language::current();
         let body = ErrorBody {
-            error: ErrorDetail { code: self.0.code().into(), message: self.0.to_string(), fields },
+            error: ErrorDetail {
+                code: self.0.code().into(),
+                message: self.0.message_in(lang),
+                fields: self.0.fields_in(lang),
+            },
         };
         let mut response = (status, Json(body)).into_response();
         if let AppError::RateLimited { retry_after } = self.0 {

@@ -136,36 +136,3 @@ pub async fn admin_only(
         Err(e) => ApiError(e).into_response(),
     }
 }
-
-/// The language a REST client asks for by `Accept-Language` (English when it names
-/// neither of the shop's languages).
-pub struct AcceptLanguage(pub crate::models::lang::Locale);
-
-impl AcceptLanguage {
-    fn of(headers: &axum::http::HeaderMap) -> crate::models::lang::Locale {
-        let header = headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-        crate::models::lang::negotiate(header.unwrap_or_default())
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for AcceptLanguage {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(Self::of(&parts.headers)))
-    }
-}
-
-/// Layer for routes that answer in the asked language: says which one (`Content-Language`),
-/// and that the answer varies with the question (`Vary: Accept-Language`).
-pub async fn content_language(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::http::{header, HeaderValue};
-    let lang = AcceptLanguage::of(req.headers());
-    let mut res = next.run(req).await;
-    res.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag()));
-    res.headers_mut().append(header::VARY, HeaderValue::from_static("accept-language"));
-    res
-}

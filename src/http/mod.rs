@@ -8,6 +8,7 @@
 pub mod admin_forms;
 pub mod error;
 pub mod extract;
+pub mod language;
 pub mod rest;
 pub mod webhook;
 

@@ -4,6 +4,7 @@
 
 use super::order::check_email;
 use super::{AppError, FieldErrors};
+use crate::models::messages::msg;
 use serde::{Deserialize, Serialize};
 
 pub const PASSWORD_MIN: usize = 8;
@@ -56,6 +57,8 @@ pub struct Me {
     pub address: Address,
     /// Two-factor sign-in is on (staff accounts may turn it on).
     pub two_factor: bool,
+    /// The account's language (`en`, `es`): its mails are written in it.
+    pub locale: String,
 }
 
 /// What an authenticator app needs to set up two-factor sign-in: the secret (base32, for
@@ -71,7 +74,7 @@ pub struct TwoFactorSetup {
 /// (`POST /auth/login/code`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LoginStep {
-    Done(Me),
+    Done(Box<Me>),
     CodeNeeded,
 }
 
@@ -86,11 +89,11 @@ pub fn normalize_email(raw: &str) -> Result<String, AppError> {
 pub fn normalize_name(raw: &str) -> Result<String, AppError> {
     let name = raw.trim().to_string();
     let why = if name.is_empty() {
-        Some("Enter your name.")
+        Some(msg!(name_required).to_owned())
     } else if name.chars().count() > 100 {
-        Some("Use at most 100 characters.")
+        Some(msg!(too_long, 100))
     } else if name.chars().any(char::is_control) {
-        Some("Remove the control characters.")
+        Some(msg!(control_characters).to_owned())
     } else {
         None
     };
@@ -102,14 +105,14 @@ pub fn normalize_name(raw: &str) -> Result<String, AppError> {
 
 /// Length 8–128 characters and not the email address. (The server also refuses the
 /// 10,000 most common passwords.)
-pub fn check_password(password: &str, email: &str) -> Result<(), &'static str> {
+pub fn check_password(password: &str, email: &str) -> Result<(), String> {
     let length = password.chars().count();
     if length < PASSWORD_MIN {
-        Err("Use at least 8 characters.")
+        Err(msg!(too_short, PASSWORD_MIN))
     } else if length > PASSWORD_MAX {
-        Err("Use at most 128 characters.")
+        Err(msg!(too_long, PASSWORD_MAX))
     } else if !email.is_empty() && password.trim().eq_ignore_ascii_case(email.trim()) {
-        Err("Your password must not be your email address.")
+        Err(msg!(password_is_email).to_owned())
     } else {
         Ok(())
     }
@@ -127,10 +130,10 @@ pub fn check_registration(
     let raw_email = email;
     let email = normalize_email(email).map_err(|e| merge(&mut errors, e)).ok();
     if let Err(why) = check_password(password, email.as_deref().unwrap_or(raw_email)) {
-        errors.insert("password".into(), why.into());
+        errors.insert("password".into(), why);
     }
     if confirm.is_some_and(|c| c != password) {
-        errors.insert("confirm".into(), "The passwords do not match.".into());
+        errors.insert("confirm".into(), msg!(passwords_differ).into());
     }
     match (name, email) {
         (Some(name), Some(email)) if errors.is_empty() => Ok((name, email)),
@@ -178,9 +181,9 @@ pub fn check_address(a: &Address) -> Result<Address, AppError> {
         ("city", &clean.city, 100),
     ] {
         if value.chars().count() > max {
-            errors.insert(field.into(), format!("Use at most {max} characters."));
+            errors.insert(field.into(), msg!(too_long, max));
         } else if value.chars().any(char::is_control) {
-            errors.insert(field.into(), "Remove the control characters.".into());
+            errors.insert(field.into(), msg!(control_characters).into());
         }
     }
     if errors.is_empty() {

@@ -2,6 +2,7 @@
 //! computed on the server from current catalog prices; the browser only displays them.
 
 use super::Money;
+use crate::models::messages::msg;
 use serde::{Deserialize, Serialize};
 
 /// No line may hold more than this many units, whatever the stock.
@@ -85,10 +86,10 @@ impl Cart {
 /// Validates a requested line quantity: 1..=`max` (0 removes, where the caller allows it).
 pub fn check_quantity(quantity: i32, max: i32) -> Result<i32, super::AppError> {
     if max == 0 {
-        return Err(super::AppError::field("quantity", "This product is sold out."));
+        return Err(super::AppError::field("quantity", msg!(product_sold_out)));
     }
     if !(1..=max).contains(&quantity) {
-        return Err(super::AppError::field("quantity", format!("Choose a quantity from 1 to {max}.")));
+        return Err(super::AppError::field("quantity", msg!(quantity_range, max)));
     }
     Ok(quantity)
 }
@@ -97,10 +98,10 @@ pub fn check_quantity(quantity: i32, max: i32) -> Result<i32, super::AppError> {
 pub fn normalize_coupon_code(raw: &str) -> Result<String, super::AppError> {
     let code = raw.trim().to_uppercase();
     if code.is_empty() {
-        return Err(super::AppError::field("code", "Enter a coupon code."));
+        return Err(super::AppError::field("code", msg!(coupon_required)));
     }
     if code.len() > 50 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(super::AppError::field("code", "That is not a coupon code we know."));
+        return Err(super::AppError::field("code", msg!(coupon_unknown)));
     }
     Ok(code)
 }

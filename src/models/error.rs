@@ -44,6 +44,25 @@ impl AppError {
         Self::Validation(BTreeMap::from([(name.to_string(), why.into())]))
     }
 
+    /// What to tell the person who asked, in their language. The text that travels is
+    /// English (see `models::messages`); this is where it is translated.
+    pub fn message_in(&self, lang: super::lang::Locale) -> String {
+        match self {
+            Self::Validation(_) => lang.message(super::messages::msg!(fix_fields)),
+            other => lang.message(&other.to_string()),
+        }
+    }
+
+    /// The field messages of a validation error, in `lang`.
+    pub fn fields_in(&self, lang: super::lang::Locale) -> FieldErrors {
+        match self {
+            Self::Validation(fields) => {
+                fields.iter().map(|(k, why)| (k.clone(), lang.message(why))).collect()
+            }
+            _ => FieldErrors::new(),
+        }
+    }
+
     /// Stable machine-readable code for API clients.
     pub fn code(&self) -> &'static str {
         match self {

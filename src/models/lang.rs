@@ -79,6 +79,19 @@ impl Locale {
         }
     }
 
+    /// The language's name in English, as the (English-only) back office shows it.
+    pub fn english_name(self) -> &'static str {
+        match self {
+            Locale::en => "English",
+            Locale::es => "Spanish",
+        }
+    }
+
+    /// The languages translations are written in: every one but English.
+    pub fn translated() -> impl Iterator<Item = Locale> {
+        Self::ALL.into_iter().filter(|l| *l != Locale::en)
+    }
+
     /// The language's own name, as the switcher shows it.
     pub fn endonym(self) -> &'static str {
         match self {
@@ -108,8 +121,8 @@ pub fn is_translated(path: &str) -> bool {
         .any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }
 
-/// The preferred language of an `Accept-Language` header, English when it names neither.
-pub fn negotiate(accept_language: &str) -> Locale {
+/// The preferred language of an `Accept-Language` header, `None` when it names neither.
+pub fn negotiate(accept_language: &str) -> Option<Locale> {
     let mut best: Option<(f32, Locale)> = None;
     for item in accept_language.split(',') {
         let mut parts = item.split(';');
@@ -124,7 +137,7 @@ pub fn negotiate(accept_language: &str) -> Locale {
             }
         }
     }
-    best.map(|(_, l)| l).unwrap_or(Locale::en)
+    best.map(|(_, l)| l)
 }
 
 #[cfg(test)]
@@ -159,11 +172,12 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_best_known_language() {
-        assert_eq!(negotiate("es-ES,es;q=0.9,en;q=0.8"), Locale::es);
-        assert_eq!(negotiate("fr-FR, en;q=0.5, es;q=0.7"), Locale::es);
-        assert_eq!(negotiate("fr, de"), Locale::en, "neither: English");
-        assert_eq!(negotiate("es;q=0, en"), Locale::en, "q=0 means not wanted");
-        assert_eq!(negotiate(""), Locale::en);
-        assert_eq!(negotiate("ES-mx"), Locale::es);
+        assert_eq!(negotiate("es-ES,es;q=0.9,en;q=0.8"), Some(Locale::es));
+        assert_eq!(negotiate("fr-FR, en;q=0.5, es;q=0.7"), Some(Locale::es));
+        assert_eq!(negotiate("fr, de"), None, "neither");
+        assert_eq!(negotiate("es;q=0, en"), Some(Locale::en), "q=0 means not wanted");
+        assert_eq!(negotiate("es;q=0"), None);
+        assert_eq!(negotiate(""), None);
+        assert_eq!(negotiate("ES-mx"), Some(Locale::es));
     }
 }

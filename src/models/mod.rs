@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod error;
 pub mod lang;
 pub mod mail;
+pub mod messages;
 pub mod money;
 pub mod order;
 

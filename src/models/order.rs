@@ -2,6 +2,7 @@
 //! (run on the server, and in the browser for instant feedback).
 
 use super::{AppError, FieldErrors, Money};
+use crate::models::messages::msg;
 use serde::{Deserialize, Serialize};
 
 /// An order's state. On the server it is also the `orders.status` column's type (stored
@@ -90,27 +91,27 @@ impl Shipping {
             city: self.city.trim().to_string(),
         };
         let mut errors = FieldErrors::new();
-        let mut check = |field: &str, value: &str, label: &str, max: usize| {
+        let mut check = |field: &str, value: &str, required: &str, max: usize| {
             if value.is_empty() {
-                errors.insert(field.into(), format!("Enter your {label}."));
+                errors.insert(field.into(), required.into());
             } else if value.chars().count() > max {
-                errors.insert(field.into(), format!("Use at most {max} characters."));
+                errors.insert(field.into(), msg!(too_long, max));
             } else if value.chars().any(char::is_control) {
-                errors.insert(field.into(), "Remove the control characters.".into());
+                errors.insert(field.into(), msg!(control_characters).into());
             }
         };
-        check("first_name", &clean.first_name, "first name", 100);
-        check("last_name", &clean.last_name, "last name", 100);
-        check("address", &clean.address, "address", 200);
-        check("postal_code", &clean.postal_code, "postal code", 20);
-        check("city", &clean.city, "city", 100);
+        check("first_name", &clean.first_name, msg!(first_name_required), 100);
+        check("last_name", &clean.last_name, msg!(last_name_required), 100);
+        check("address", &clean.address, msg!(address_required), 200);
+        check("postal_code", &clean.postal_code, msg!(postal_code_required), 20);
+        check("city", &clean.city, msg!(city_required), 100);
         if !errors.contains_key("postal_code")
             && !clean.postal_code.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
         {
-            errors.insert("postal_code".into(), "Use letters, digits, spaces and dashes only.".into());
+            errors.insert("postal_code".into(), msg!(postal_code_characters).into());
         }
         if let Err(why) = check_email(&clean.email) {
-            errors.insert("email".into(), why.into());
+            errors.insert("email".into(), why);
         }
         if errors.is_empty() {
             Ok(clean)
@@ -122,15 +123,15 @@ impl Shipping {
 
 /// A practical email check: one `@`, a non-empty local part, a dotted domain, no spaces,
 /// at most 254 characters. Deliverability is proven by the mail itself.
-pub fn check_email(email: &str) -> Result<(), &'static str> {
+pub fn check_email(email: &str) -> Result<(), String> {
     if email.is_empty() {
-        return Err("Enter your email address.");
+        return Err(msg!(email_required).into());
     }
     if email.len() > 254 {
-        return Err("Use at most 254 characters.");
+        return Err(msg!(too_long, 254));
     }
     let Some((local, domain)) = email.split_once('@') else {
-        return Err("Enter an email address like name@example.com.");
+        return Err(msg!(email_invalid).into());
     };
     let domain_ok = domain.contains('.')
         && !domain.starts_with('.')
@@ -143,7 +144,7 @@ pub fn check_email(email: &str) -> Result<(), &'static str> {
     if local_ok && domain_ok {
         Ok(())
     } else {
-        Err("Enter an email address like name@example.com.")
+        Err(msg!(email_invalid).into())
     }
 }
 

@@ -6,6 +6,8 @@
 use super::mail;
 use crate::entities::{email_change, password_reset, user};
 use crate::models::account::{self as rules, Address, Me, Role};
+use crate::models::lang::Locale;
+use crate::models::messages::msg;
 use crate::models::AppError;
 use crate::services::orders::MailSettings;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -25,14 +27,12 @@ use uuid::Uuid;
 const ARGON2_M_KIB: u32 = 19 * 1024;
 const ARGON2_T: u32 = 2;
 const ARGON2_P: u32 = 1;
-const COMMON_PASSWORD: &str = "This password is one of the most common; choose another.";
 /// How long a mailed reset link works.
 pub const RESET_TOKEN_TTL: Duration = Duration::from_secs(3600);
 /// How long the link confirming a new sign-in address works.
 pub const EMAIL_CONFIRM_TTL: Duration = Duration::from_secs(24 * 3600);
 /// How long the old address may undo a change of sign-in address.
 pub const EMAIL_UNDO_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
-const INVALID_EMAIL_LINK: &str = "This link is invalid, used or expired.";
 
 fn hasher() -> Argon2<'static> {
     let params = Params::new(ARGON2_M_KIB, ARGON2_T, ARGON2_P, None).expect("valid Argon2 parameters");
@@ -54,7 +54,7 @@ async fn hashing_permit() -> Result<tokio::sync::SemaphorePermit<'static>, AppEr
         Ok(Err(_)) => Err(AppError::Internal),
         Err(_) => {
             tracing::warn!("password hashing queue full; request turned away");
-            Err(AppError::Unavailable("The shop is very busy. Please try again in a moment.".into()))
+            Err(AppError::Unavailable(msg!(busy).into()))
         }
     }
 }
@@ -126,7 +126,7 @@ pub fn is_common_password(password: &str) -> bool {
 pub fn check_new_password(password: &str, email: &str, field: &str) -> Result<(), AppError> {
     rules::check_password(password, email).map_err(|why| AppError::field(field, why))?;
     if is_common_password(password) {
-        return Err(AppError::field(field, COMMON_PASSWORD));
+        return Err(AppError::field(field, msg!(common_password)));
     }
     Ok(())
 }
@@ -138,6 +138,7 @@ pub fn to_me(u: &user::Model) -> Me {
         name: u.name.clone(),
         role: u.role,
         two_factor: u.totp_secret.is_some(),
+        locale: u.locale.clone(),
         address: Address {
             first_name: u.first_name.clone().unwrap_or_default(),
             last_name: u.last_name.clone().unwrap_or_default(),
@@ -162,15 +163,16 @@ pub async fn register(
     email: &str,
     password: &str,
     confirm: Option<&str>,
+    locale: Locale,
 ) -> Result<Registered, AppError> {
     // Every problem at once: the shared rules, plus the common-password list.
     let (name, email) =
         match (rules::check_registration(name, email, password, confirm), is_common_password(password)) {
             (Ok(valid), false) => valid,
-            (Ok(_), true) => return Err(AppError::field("password", COMMON_PASSWORD)),
+            (Ok(_), true) => return Err(AppError::field("password", msg!(common_password))),
             (Err(AppError::Validation(mut fields)), common) => {
                 if common {
-                    fields.entry("password".into()).or_insert_with(|| COMMON_PASSWORD.into());
+                    fields.entry("password".into()).or_insert_with(|| msg!(common_password).into());
                 }
                 return Err(AppError::Validation(fields));
             }
@@ -185,6 +187,7 @@ pub async fn register(
         password_hash: Set(hash),
         role: Set(Role::Customer),
         disabled: Set(false),
+        locale: Set(locale.tag().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -234,7 +237,7 @@ pub async fn authenticate(
         return Ok(None);
     }
     if found.disabled {
-        return Err(AppError::Forbidden("This account is disabled. Contact the shop for help.".into()));
+        return Err(AppError::Forbidden(msg!(account_disabled).into()));
     }
     let mut active: user::ActiveModel = found.clone().into();
     if needs_rehash(&found.password_hash) {
@@ -266,6 +269,14 @@ pub async fn update_profile(
     Ok(to_me(&active.update(db).await?))
 }
 
+/// Sets the account's language (the language its mails are written in).
+pub async fn set_language(db: &DatabaseConnection, id: i64, locale: Locale) -> Result<Me, AppError> {
+    let found = active_user(db, id).await?.ok_or_else(|| AppError::not_found("Account"))?;
+    let mut active: user::ActiveModel = found.into();
+    active.locale = Set(locale.tag().to_owned());
+    Ok(to_me(&active.update(db).await?))
+}
+
 /// Changes the password after checking the current one, and mails the owner that it
 /// changed. Other sessions end: their stored password fingerprint no longer matches.
 pub async fn change_password(
@@ -277,7 +288,7 @@ pub async fn change_password(
 ) -> Result<user::Model, AppError> {
     let found = active_user(db, id).await?.ok_or_else(|| AppError::not_found("Account"))?;
     if !verify_password(current, &found.password_hash).await? {
-        return Err(AppError::field("current_password", "That is not your current password."));
+        return Err(AppError::field("current_password", msg!(wrong_current_password)));
     }
     check_new_password(new, &found.email, "new_password")?;
     let hash = hash_password(new).await?;
@@ -304,7 +315,7 @@ async fn store_password_hash(
 }
 
 fn address_taken() -> AppError {
-    AppError::field("email", "This address cannot be used for your account.")
+    AppError::field("email", msg!(address_unusable))
 }
 
 /// Starts a change of sign-in address after checking the password: the new address is
@@ -320,11 +331,11 @@ pub async fn request_email_change(
 ) -> Result<String, AppError> {
     let found = active_user(db, id).await?.ok_or_else(|| AppError::not_found("Account"))?;
     if !verify_password(password, &found.password_hash).await? {
-        return Err(AppError::field("current_password", "That is not your current password."));
+        return Err(AppError::field("current_password", msg!(wrong_current_password)));
     }
     let email = rules::normalize_email(new_email)?;
     if email == found.email {
-        return Err(AppError::field("email", "This is already your address."));
+        return Err(AppError::field("email", msg!(already_your_address)));
     }
     if find_by_email(db, &email).await?.is_some() {
         return Err(address_taken());
@@ -334,7 +345,7 @@ pub async fn request_email_change(
     let txn = crate::infra::db::begin_write(db).await?;
     retire_email_links(&txn, id, now).await?;
     store_email_link(&txn, &token, id, "confirm", &email, now, EMAIL_CONFIRM_TTL).await?;
-    let link = format!("{}/account/email/confirm/{token}", mail.site_url);
+    let link = format!("/account/email/confirm/{token}");
     let message = mail::templates::email_change_confirm(&found, &email, &link, mail.site_url);
     mail::queue(&txn, mail.from, &message).await?;
     txn.commit().await?;
@@ -355,12 +366,12 @@ pub async fn confirm_email_change(
     let link = claim_email_link(&txn, token, "confirm", now).await?;
     let account = active_user(&txn, link.user_id)
         .await?
-        .ok_or_else(|| AppError::BadRequest(INVALID_EMAIL_LINK.into()))?;
+        .ok_or_else(|| AppError::BadRequest(msg!(invalid_email_link).into()))?;
     let old_email = account.email.clone();
     let updated = set_email(&txn, account, &link.email).await?;
     let undo = new_token();
     store_email_link(&txn, &undo, updated.id, "undo", &old_email, now, EMAIL_UNDO_TTL).await?;
-    let undo_link = format!("{}/account/email/undo/{undo}", mail.site_url);
+    let undo_link = format!("/account/email/undo/{undo}");
     let message = mail::templates::email_changed(&updated, &old_email, now, &undo_link, mail.site_url);
     mail::queue(&txn, mail.from, &message).await?;
     txn.commit().await?;
@@ -384,7 +395,7 @@ pub async fn undo_email_change(
     let account = user::Entity::find_by_id(link.user_id)
         .one(&txn)
         .await?
-        .ok_or_else(|| AppError::BadRequest(INVALID_EMAIL_LINK.into()))?;
+        .ok_or_else(|| AppError::BadRequest(msg!(invalid_email_link).into()))?;
     retire_email_links(&txn, account.id, now).await?;
     let restored = set_email(&txn, account, &link.email).await?;
     let restored = store_password_hash(&txn, restored, unusable).await?;
@@ -456,7 +467,7 @@ async fn claim_email_link(
     kind: &str,
     now: DateTime<Utc>,
 ) -> Result<email_change::Model, AppError> {
-    let invalid = || AppError::BadRequest(INVALID_EMAIL_LINK.into());
+    let invalid = || AppError::BadRequest(msg!(invalid_email_link).into());
     if token.len() != 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(invalid());
     }
@@ -527,7 +538,7 @@ async fn issue_reset(
     }
     .insert(txn)
     .await?;
-    let link = format!("{site_url}/password-reset/{token}");
+    let link = format!("/password-reset/{token}");
     mail::queue(txn, from, &mail::templates::password_reset(account, &link, site_url)).await
 }
 
@@ -555,8 +566,7 @@ pub async fn reset_password(
     now: DateTime<Utc>,
     mail: &MailSettings<'_>,
 ) -> Result<user::Model, AppError> {
-    let invalid =
-        || AppError::BadRequest("This reset link is invalid, used or expired. Ask for a new one.".into());
+    let invalid = || AppError::BadRequest(msg!(invalid_reset_link).into());
     if token.len() != 64 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(invalid());
     }

@@ -4,6 +4,7 @@
 
 use crate::entities::{cart, cart_line, coupon, product};
 use crate::models::cart::{self as rules, AppliedCoupon, Cart, CartLine};
+use crate::models::messages::msg;
 use crate::models::{product_url, AppError, Money};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -91,11 +92,11 @@ pub(crate) async fn touch(
 /// Why a coupon cannot be used at `now`, if it cannot.
 pub fn coupon_problem(c: &coupon::Model, now: DateTime<Utc>) -> Option<&'static str> {
     if !c.active {
-        Some("This coupon is no longer active.")
+        Some(msg!(coupon_inactive))
     } else if now < c.valid_from {
-        Some("This coupon is not valid yet.")
+        Some(msg!(coupon_not_yet))
     } else if now > c.valid_to {
-        Some("This coupon has expired.")
+        Some(msg!(coupon_expired))
     } else {
         None
     }
@@ -127,11 +128,11 @@ pub(crate) async fn price(
         let Some(p) = product else { continue };
         let max_quantity = max_for(&p);
         let problem = if !on_sale(&p) {
-            Some("This product is no longer sold.".to_string())
+            Some(msg!(no_longer_sold).to_string())
         } else if p.stock == 0 {
-            Some("Sold out.".to_string())
+            Some(msg!(sold_out).to_string())
         } else if line.quantity > max_quantity {
-            Some(format!("Only {max_quantity} can be ordered; lower the quantity."))
+            Some(msg!(only_so_many, max_quantity))
         } else {
             None
         };
@@ -230,15 +231,15 @@ pub async fn add(
     rules::check_quantity(quantity, rules::MAX_QUANTITY_PER_LINE)?;
     let max = max_for(&p);
     if max == 0 {
-        return Err(AppError::field("quantity", format!("{} is sold out.", p.name)));
+        return Err(AppError::field("quantity", msg!(named_sold_out, p.name)));
     }
     let stored = ensure_cart(db, shopper).await?;
     let have = current_quantity(db, stored.id, product_id).await?;
     if have + quantity > max {
         let why = if have == 0 {
-            format!("Only {max} of {} can be ordered.", p.name)
+            msg!(only_so_many_of, max, p.name)
         } else {
-            format!("You already have {have} of {} in your cart; at most {max} can be ordered.", p.name)
+            msg!(already_in_cart, have, p.name, max)
         };
         return Err(AppError::field("quantity", why));
     }
@@ -282,7 +283,7 @@ pub async fn apply_coupon(
         .filter(coupon::Column::Code.eq(&code))
         .one(db)
         .await?
-        .ok_or_else(|| AppError::field("code", "That is not a coupon code we know."))?;
+        .ok_or_else(|| AppError::field("code", msg!(coupon_unknown)))?;
     if let Some(why) = coupon_problem(&found, Utc::now()) {
         return Err(AppError::field("code", why));
     }

@@ -209,7 +209,45 @@ pub async fn get_product(db: &DatabaseConnection, id: i64, locale: Locale) -> Re
     Ok(product)
 }
 
-/// The cart's product names and links in `locale`.
+/// Each language's slug for a product (English where a language has none), for the
+/// page's alternate-language links.
+pub async fn product_slugs(db: &DatabaseConnection, id: i64) -> Result<Vec<(Locale, String)>, AppError> {
+    let english =
+        product::Entity::find_by_id(id).one(db).await?.ok_or_else(|| AppError::not_found("Product"))?;
+    let translated = product_translation::Entity::find()
+        .filter(product_translation::Column::ProductId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.locale, t.slug));
+    Ok(slugs_by_language(english.slug, translated))
+}
+
+/// Each language's slug for a category (English where a language has none).
+pub async fn category_slugs(db: &DatabaseConnection, id: i64) -> Result<Vec<(Locale, String)>, AppError> {
+    let english =
+        category::Entity::find_by_id(id).one(db).await?.ok_or_else(|| AppError::not_found("Category"))?;
+    let translated = category_translation::Entity::find()
+        .filter(category_translation::Column::CategoryId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.locale, t.slug));
+    Ok(slugs_by_language(english.slug, translated))
+}
+
+fn slugs_by_language(
+    english: String,
+    translated: impl Iterator<Item = (String, String)>,
+) -> Vec<(Locale, String)> {
+    let translated: HashMap<String, String> = translated.collect();
+    Locale::ALL
+        .into_iter()
+        .map(|l| (l, translated.get(l.tag()).cloned().unwrap_or_else(|| english.clone())))
+        .collect()
+}
+
+/// The cart's product names, links and line problems in `locale`.
 pub async fn translate_cart(
     db: &DatabaseConnection,
     cart: &mut Cart,
@@ -221,7 +259,9 @@ pub async fn translate_cart(
             line.name = t.name.clone();
             line.url = crate::models::catalog::product_url(line.product_id, &t.slug);
         }
+        line.problem = line.problem.as_deref().map(|why| locale.message(why));
     }
+    cart.coupon_problem = cart.coupon_problem.as_deref().map(|why| locale.message(why));
     Ok(())
 }
 

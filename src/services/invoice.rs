@@ -1,8 +1,10 @@
 //! The PDF invoice (the seed's: bill-to block, lines, subtotal, coupon line, total and a
-//! PAID / PENDING stamp), drawn with pdf-writer and the standard PDF fonts, so no font
+//! PAID / PENDING stamp), in the order's language, drawn with pdf-writer and the standard PDF fonts, so no font
 //! files ship with the shop. Amounts use Courier, whose fixed width lets them be
 //! right-aligned exactly.
 
+use crate::models::i18n::td_string;
+use crate::models::lang::Locale;
 use crate::models::{Order, OrderStatus};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
@@ -44,24 +46,49 @@ pub fn render(order: &Order) -> Vec<u8> {
 }
 
 fn draw(order: &Order) -> Content {
+    let lang = order.language();
+    let money = |m: &crate::models::Money| m.format_in(lang);
     let mut c = Content::new();
     let mut y = PAGE_HEIGHT - 72.0;
-    text(&mut c, b"F2", 22.0, LEFT, y, "INVOICE");
+    text(&mut c, b"F2", 22.0, LEFT, y, td_string!(lang, invoice.title));
     text(&mut c, b"F1", 10.0, LEFT, y - 18.0, SHOP_NAME);
-    stamp(&mut c, order.status);
+    stamp(&mut c, order.status, lang);
 
     y -= 56.0;
-    let date = |s: &str| s.get(..10).unwrap_or(s).to_owned();
-    text(&mut c, b"F1", 10.0, LEFT, y, &format!("Invoice number: INV-{:06}", order.id));
-    text(&mut c, b"F1", 10.0, LEFT, y - 14.0, &format!("Order: #{}", order.id));
-    text(&mut c, b"F1", 10.0, LEFT, y - 28.0, &format!("Order date: {}", date(&order.created_at)));
+    let number = format!("INV-{:06}", order.id);
+    let (ordered, id) = (lang.date(&order.created_at), order.id);
+    text(
+        &mut c,
+        b"F1",
+        10.0,
+        LEFT,
+        y,
+        &td_string!(lang, invoice.number, number = number.as_str()).to_string(),
+    );
+    text(&mut c, b"F1", 10.0, LEFT, y - 14.0, &td_string!(lang, invoice.order, id = id).to_string());
+    text(
+        &mut c,
+        b"F1",
+        10.0,
+        LEFT,
+        y - 28.0,
+        &td_string!(lang, invoice.order_date, date = ordered.as_str()).to_string(),
+    );
     if let Some(paid) = &order.paid_at {
-        text(&mut c, b"F1", 10.0, LEFT, y - 42.0, &format!("Paid on: {}", date(paid)));
+        let paid = lang.date(paid);
+        text(
+            &mut c,
+            b"F1",
+            10.0,
+            LEFT,
+            y - 42.0,
+            &td_string!(lang, invoice.paid_on, date = paid.as_str()).to_string(),
+        );
     }
 
     let s = &order.shipping;
     let bill_x = 330.0;
-    text(&mut c, b"F2", 10.0, bill_x, y, "Bill to");
+    text(&mut c, b"F2", 10.0, bill_x, y, td_string!(lang, invoice.bill_to));
     for (i, line) in [
         format!("{} {}", s.first_name, s.last_name),
         s.address.clone(),
@@ -76,61 +103,57 @@ fn draw(order: &Order) -> Content {
 
     y -= 96.0;
     let (qty_right, unit_right, total_right) = (360.0, 450.0, RIGHT);
-    text(&mut c, b"F2", 10.0, LEFT, y, "Product");
-    text_right(&mut c, b"F2", 10.0, qty_right, y, "Qty", 0.5);
-    text_right(&mut c, b"F2", 10.0, unit_right, y, "Unit price", 0.5);
-    text_right(&mut c, b"F2", 10.0, total_right, y, "Amount", 0.5);
+    text(&mut c, b"F2", 10.0, LEFT, y, td_string!(lang, invoice.product));
+    text_right(&mut c, b"F2", 10.0, qty_right, y, td_string!(lang, invoice.qty), 0.5);
+    text_right(&mut c, b"F2", 10.0, unit_right, y, td_string!(lang, invoice.unit_price), 0.5);
+    text_right(&mut c, b"F2", 10.0, total_right, y, td_string!(lang, invoice.amount), 0.5);
     rule(&mut c, y - 6.0);
     y -= 22.0;
     for line in order.lines.iter().take(MAX_LINES) {
         text(&mut c, b"F1", 10.0, LEFT, y, &clip(&line.name, 42));
         amount(&mut c, qty_right, y, &line.quantity.to_string());
-        amount(&mut c, unit_right, y, &line.unit_price.to_string());
-        amount(&mut c, total_right, y, &line.line_total.to_string());
+        amount(&mut c, unit_right, y, &money(&line.unit_price));
+        amount(&mut c, total_right, y, &money(&line.line_total));
         y -= 16.0;
     }
     if order.lines.len() > MAX_LINES {
-        text(&mut c, b"F1", 10.0, LEFT, y, &format!("… and {} more lines", order.lines.len() - MAX_LINES));
+        let count = order.lines.len() - MAX_LINES;
+        text(&mut c, b"F1", 10.0, LEFT, y, &td_string!(lang, invoice.more_lines, count = count).to_string());
         y -= 16.0;
     }
     rule(&mut c, y + 8.0);
     y -= 10.0;
     let label_x = 330.0;
-    text(&mut c, b"F1", 10.0, label_x, y, "Subtotal");
-    amount(&mut c, total_right, y, &order.subtotal.to_string());
+    text(&mut c, b"F1", 10.0, label_x, y, td_string!(lang, invoice.subtotal));
+    amount(&mut c, total_right, y, &money(&order.subtotal));
     if order.discount.amount > 0 {
         y -= 16.0;
         let label = match (&order.coupon_code, order.coupon_percent) {
-            (Some(code), Some(p)) => format!("Coupon {code} ({p}% off)"),
-            (Some(code), None) => format!("Coupon {code}"),
-            _ => "Discount".into(),
+            (Some(code), Some(p)) => {
+                td_string!(lang, invoice.coupon_percent, code = code.as_str(), percent = p).to_string()
+            }
+            (Some(code), None) => td_string!(lang, invoice.coupon, code = code.as_str()).to_string(),
+            _ => td_string!(lang, invoice.discount).into(),
         };
         text(&mut c, b"F1", 10.0, label_x, y, &clip(&label, 28));
-        amount(&mut c, total_right, y, &format!("-{}", order.discount));
+        amount(&mut c, total_right, y, &format!("-{}", money(&order.discount)));
     }
     y -= 20.0;
-    text(&mut c, b"F2", 12.0, label_x, y, "Total");
+    text(&mut c, b"F2", 12.0, label_x, y, td_string!(lang, invoice.total));
     c.set_fill_gray(0.0);
-    text_right(&mut c, b"F3", 12.0, total_right, y, &order.total.to_string(), 0.6);
-    text(
-        &mut c,
-        b"F1",
-        8.0,
-        LEFT,
-        48.0,
-        "Thank you for shopping with us. Amounts include any applicable taxes.",
-    );
+    text_right(&mut c, b"F3", 12.0, total_right, y, &money(&order.total), 0.6);
+    text(&mut c, b"F1", 8.0, LEFT, 48.0, td_string!(lang, invoice.thanks));
     c
 }
 
-fn stamp(c: &mut Content, status: OrderStatus) {
+fn stamp(c: &mut Content, status: OrderStatus, lang: Locale) {
     let (label, (r, g, b)) = match status {
-        OrderStatus::Paid => ("PAID", (0.05, 0.5, 0.2)),
-        OrderStatus::Created => ("PENDING", (0.75, 0.45, 0.0)),
-        OrderStatus::Cancelled => ("CANCELLED", (0.7, 0.1, 0.1)),
+        OrderStatus::Paid => (td_string!(lang, invoice.paid), (0.05, 0.5, 0.2)),
+        OrderStatus::Created => (td_string!(lang, invoice.pending), (0.75, 0.45, 0.0)),
+        OrderStatus::Cancelled => (td_string!(lang, invoice.cancelled), (0.7, 0.1, 0.1)),
     };
     let size = 24.0;
-    let width = label.len() as f32 * size * 0.72 + 20.0;
+    let width = label.chars().count() as f32 * size * 0.72 + 20.0;
     let (x, y) = (RIGHT - width, PAGE_HEIGHT - 86.0);
     c.save_state();
     c.set_stroke_rgb(r, g, b).set_line_width(2.5);
@@ -188,6 +211,67 @@ fn win_ansi(s: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::{Money, OrderLine, Shipping};
+
+    fn order(locale: &str, status: OrderStatus) -> Order {
+        let usd = |cents| Money::new(cents, "usd");
+        Order {
+            id: 12,
+            status,
+            created_at: "2026-12-03T08:00:00Z".into(),
+            shipping: Shipping {
+                first_name: "Ana".into(),
+                last_name: "Martínez".into(),
+                email: "ana@example.com".into(),
+                address: "Calle Mayor 1".into(),
+                postal_code: "28013".into(),
+                city: "Madrid".into(),
+            },
+            lines: vec![OrderLine {
+                product_id: 1,
+                name: "Té verde".into(),
+                unit_price: usd(123456),
+                quantity: 1,
+                line_total: usd(123456),
+            }],
+            subtotal: usd(123456),
+            coupon_code: None,
+            coupon_percent: None,
+            discount: usd(0),
+            total: usd(123456),
+            paid_at: Some("2026-12-03T09:00:00Z".into()),
+            locale: locale.into(),
+        }
+    }
+
+    /// Whether the PDF shows `text`: as a literal string, or (non-ASCII text) a hex one.
+    fn contains(pdf: &[u8], text: &str) -> bool {
+        let find = |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+        let bytes = win_ansi(text);
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        find(pdf, &bytes) || find(&pdf.to_ascii_lowercase(), hex.as_bytes())
+    }
+
+    #[test]
+    fn the_invoice_is_in_the_orders_language() {
+        let spanish = render(&order("es", OrderStatus::Paid));
+        for text in [
+            "FACTURA",
+            "PAGADO",
+            "Facturar a",
+            "Precio unitario",
+            "Fecha del pedido: 3 dic 2026",
+            "1234,56\u{a0}US$",
+            "Té verde",
+        ] {
+            assert!(contains(&spanish, text), "{text} missing from the Spanish invoice");
+        }
+        assert!(!contains(&spanish, "INVOICE"));
+        let english = render(&order("en", OrderStatus::Created));
+        for text in ["INVOICE", "PENDING", "Bill to", "Order date: Dec 3, 2026", "$1,234.56"] {
+            assert!(contains(&english, text), "{text} missing from the English invoice");
+        }
+    }
 
     #[test]
     fn text_is_encoded_for_the_standard_fonts() {

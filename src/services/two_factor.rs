@@ -5,6 +5,7 @@
 
 use crate::entities::{recovery_code, user};
 use crate::models::account::{Role, TwoFactorSetup};
+use crate::models::messages::msg;
 use crate::models::AppError;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -17,7 +18,6 @@ use totp_rs::{Algorithm, Secret, TOTP};
 const ISSUER: &str = "Ember and Leaf";
 const STEP_SECS: u64 = 30;
 pub const RECOVERY_CODE_COUNT: usize = 10;
-const WRONG_CODE: &str = "That code is not right. Check the time on your device, or use a recovery code.";
 
 fn totp(secret: &str, account: &str) -> Result<TOTP, AppError> {
     let bytes = Secret::Encoded(secret.to_owned()).to_bytes().map_err(|_| AppError::Internal)?;
@@ -78,7 +78,7 @@ pub async fn confirm(
         return Err(AppError::BadRequest("Start setting up two-factor sign-in first.".into()));
     };
     let step = matching_step(&totp(&pending, &account.email)?, &normalized(code), now)
-        .ok_or_else(|| AppError::field("code", WRONG_CODE))?;
+        .ok_or_else(|| AppError::field("code", msg!(code_wrong)))?;
     let codes: Vec<String> = (0..RECOVERY_CODE_COUNT).map(|_| new_recovery_code()).collect();
     let txn = crate::infra::db::begin_write(db).await?;
     let mut active: user::ActiveModel = account.into();

@@ -7,6 +7,7 @@ use super::lang::{href, locale};
 use crate::models::account::{check_password, check_registration};
 use crate::models::account::{LoginStep, Me};
 use crate::models::i18n::{t, t_string, td_string, use_i18n};
+use crate::models::messages::msg;
 use crate::models::AppError;
 use crate::models::FieldErrors;
 use leptos::prelude::*;
@@ -38,8 +39,15 @@ pub async fn register(
     confirm: String,
 ) -> Result<String, AppError> {
     let (state, mut auth, ip) = context().await?;
-    crate::flows::accounts::register(&state, &mut auth, &name, &email, &password, Some(&confirm), ip).await?;
-    Ok(crate::flows::accounts::REGISTERED_MESSAGE.to_string())
+    let lang = crate::ui::request::page_locale().await;
+    let form = crate::flows::accounts::Registration {
+        name: &name,
+        email: &email,
+        password: &password,
+        confirm: Some(&confirm),
+    };
+    crate::flows::accounts::register(&state, &mut auth, form, lang, ip).await?;
+    Ok(crate::flows::accounts::registered_message().to_string())
 }
 
 #[server]
@@ -103,10 +111,10 @@ pub async fn change_password(
     let (state, mut auth, ip) = context().await?;
     crate::flows::accounts::require_user(&auth)?;
     if new_password != confirm {
-        return Err(AppError::field("confirm", "The passwords do not match."));
+        return Err(AppError::field("confirm", msg!(passwords_differ)));
     }
     crate::flows::accounts::change_password(&state, &mut auth, &current_password, &new_password, ip).await?;
-    Ok("Your password has been changed. You stay logged in here; other sessions have ended.".into())
+    Ok(msg!(password_changed_here).into())
 }
 
 #[server]
@@ -123,10 +131,10 @@ pub async fn reset_password(
 ) -> Result<String, AppError> {
     let (state, _, _) = context().await?;
     if new_password != confirm {
-        return Err(AppError::field("confirm", "The passwords do not match."));
+        return Err(AppError::field("confirm", msg!(passwords_differ)));
     }
     crate::flows::accounts::reset_password(&state, &token, &new_password).await?;
-    Ok("Your password has been changed. Log in with the new one.".into())
+    Ok(msg!(password_changed_log_in).into())
 }
 
 /// Who is logged in, and the actions that change it, shared through context.
@@ -214,10 +222,10 @@ fn registration_rules(get: FieldValue) -> FieldErrors {
 fn new_password_rules(get: FieldValue) -> FieldErrors {
     let mut errors = FieldErrors::new();
     if let Err(why) = check_password(&get("new_password"), "") {
-        errors.insert("new_password".into(), why.into());
+        errors.insert("new_password".into(), why);
     }
     if get("confirm") != get("new_password") {
-        errors.insert("confirm".into(), "The passwords do not match.".into());
+        errors.insert("confirm".into(), msg!(passwords_differ).into());
     }
     errors
 }
@@ -235,7 +243,7 @@ pub fn RegisterPage() -> impl IntoView {
             <h1 id="register-title">{t!(i18n, account.create)}</h1>
             {move || match done() {
                 Some(message) => view! {
-                    <p class="notice" role="status">{message}</p>
+                    <p class="notice" role="status">{lang.message(&message)}</p>
                     <p>
                         <A href=href("/account")>{t!(i18n, account.your_account)}</A>
                         " · "
@@ -400,7 +408,7 @@ fn AccountForms(me: Me) -> impl IntoView {
                 <Field id="email-password" name="current_password" label=td_string!(lang, fields.current_password) kind="password"
                     autocomplete="current-password" required=true error=field_error(email, "current_password")/>
                 <FormError error=form_error(email)/>
-                {move || email.value().get().and_then(Result::ok).map(|m| view! { <p class="notice" role="status">{m}</p> })}
+                {move || email.value().get().and_then(Result::ok).map(|m| view! { <p class="notice" role="status">{lang.message(&m)}</p> })}
                 <button type="submit" class="button primary">{t!(i18n, account.save)}</button>
             </ActionForm>
         </section>
@@ -415,7 +423,7 @@ fn AccountForms(me: Me) -> impl IntoView {
                 <Field id="pw-confirm" name="confirm" label=td_string!(lang, fields.confirm_password) kind="password" autocomplete="new-password"
                     required=true error=live.error(password, "confirm")/>
                 <FormError error=form_error(password)/>
-                {move || password.value().get().and_then(Result::ok).map(|m| view! { <p class="notice" role="status">{m}</p> })}
+                {move || password.value().get().and_then(Result::ok).map(|m| view! { <p class="notice" role="status">{lang.message(&m)}</p> })}
                 <button type="submit" class="button primary">{t!(i18n, account.save)}</button>
             </ActionForm>
         </section>
@@ -432,7 +440,7 @@ pub fn PasswordResetPage() -> impl IntoView {
         <section class="form-page" aria-labelledby="reset-title">
             <h1 id="reset-title">{t!(i18n, account.reset_title)}</h1>
             {move || match action.value().get().and_then(Result::ok) {
-                Some(message) => view! { <p class="notice" role="status">{message}</p> }.into_any(),
+                Some(message) => view! { <p class="notice" role="status">{lang.message(&message)}</p> }.into_any(),
                 None => view! {
                     <p>{t!(i18n, account.reset_intro)}</p>
                     <ActionForm action=action attr:class="stack-form">
@@ -464,7 +472,7 @@ pub fn PasswordResetConfirmPage() -> impl IntoView {
             <h1 id="newpw-title">{t!(i18n, account.choose_new)}</h1>
             {move || match action.value().get().and_then(Result::ok) {
                 Some(message) => view! {
-                    <p class="notice" role="status">{message}</p>
+                    <p class="notice" role="status">{lang.message(&message)}</p>
                     <p><A href=href("/login")>{t!(i18n, account.log_in)}</A></p>
                 }
                 .into_any(),

@@ -289,7 +289,7 @@ fn CartRow(line: CartLine) -> impl IntoView {
         <tr class:problem=has_problem>
             <th scope="row">
                 <A href=lang.localize(&line.url)>{line.name.clone()}</A>
-                {line.problem.clone().map(|p| view! { <p class="line-problem" id=problem_id.clone()>{p}</p> })}
+                {line.problem.clone().map(|p| view! { <p class="line-problem" id=problem_id.clone()>{lang.message(&p)}</p> })}
             </th>
             <td>{line.unit_price.format_in(lang)}</td>
             <td>
@@ -323,7 +323,7 @@ fn CouponBox(coupon: Option<crate::models::AppliedCoupon>, problem: Option<Strin
         Some(c) => view! {
             <div class="coupon">
                 <p>{td_string!(lang, cart.coupon_applied, code = c.code.as_str(), percent = c.percent).to_string()}</p>
-                {problem.map(|p| view! { <p class="line-problem" role="alert">{p}</p> })}
+                {problem.map(|p| view! { <p class="line-problem" role="alert">{super::lang::locale().message(&p)}</p> })}
                 <ActionForm action=state.remove_coupon attr:class="inline-form">
                     <button type="submit" class="button link">{t!(i18n, cart.remove_coupon)}</button>
                 </ActionForm>

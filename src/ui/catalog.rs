@@ -3,7 +3,7 @@
 //! JavaScript; once hydrated, the same links and form navigate client-side.
 
 use super::errors::ErrorView;
-use super::lang::{href, locale};
+use super::lang::{href, locale, Addresses, PageAddresses};
 use crate::models::i18n::{t, t_string, td_string, use_i18n};
 use crate::models::lang::Locale;
 use crate::models::{AppError, Category, Page, ProductQuery, ProductSummary, RawProductQuery, Sort};
@@ -26,6 +26,8 @@ pub async fn get_categories(#[server(default)] lang: Locale) -> Result<Vec<Categ
 pub struct Listing {
     pub category: Option<Category>,
     pub products: Page<ProductSummary>,
+    /// The category's address in each language (none for the whole catalog).
+    pub addresses: Option<Addresses>,
 }
 
 // JSON input: URL-encoding drops a query whose fields are all empty ("missing field raw").
@@ -41,7 +43,16 @@ pub async fn list_products(
         None => None,
     };
     let products = crate::services::catalog::list_products(&state.db, &query, lang).await?;
-    Ok(Listing { category, products })
+    let addresses = match &category {
+        Some(c) => {
+            let slugs = crate::services::catalog::category_slugs(&state.db, c.id).await?;
+            Some(Addresses(
+                slugs.into_iter().map(|(l, slug)| (l, l.localize(&format!("/category/{slug}")))).collect(),
+            ))
+        }
+        None => None,
+    };
+    Ok(Listing { category, products, addresses })
 }
 
 /// The listing's path in the page's language.
@@ -83,13 +94,17 @@ pub fn CatalogPage() -> impl IntoView {
                 <Transition fallback=move || view! { <p class="loading" role="status">{t!(i18n, catalog.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match listing.await {
-                            Ok(Listing { category, products }) => {
+                            Ok(Listing { category, products, addresses }) => {
                                 // Another language's slug: this language's URL is the one.
                                 if let Some(c) = category.as_ref().filter(|c| category_slug().as_ref() != Some(&c.slug)) {
                                     let query = ProductQuery { page: 1, ..parsed() }.to_query_string();
                                     super::errors::redirect_permanently(&format!("{}{query}", listing_path(Some(&c.slug))));
                                 }
-                                view! { <ListingView page=products category query=parsed()/> }.into_any()
+                                view! {
+                                    {addresses.map(|addresses| view! { <PageAddresses addresses/> })}
+                                    <ListingView page=products category query=parsed()/>
+                                }
+                                .into_any()
                             }
                             Err(error) => view! { <ErrorView error/> }.into_any(),
                         }

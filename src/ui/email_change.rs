@@ -65,7 +65,7 @@ fn LinkPage(link: EmailLink) -> impl IntoView {
             <h1 id="link-title">{title}</h1>
             {move || match action.value().get().and_then(Result::ok) {
                 Some(message) => view! {
-                    <p class="notice" role="status">{message}</p>
+                    <p class="notice" role="status">{crate::ui::lang::locale().message(&message)}</p>
                     <p><A href=lang.localize("/login")>{td_string!(lang, account.log_in)}</A></p>
                 }
                 .into_any(),

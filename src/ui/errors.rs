@@ -57,15 +57,13 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     }
     set_status(error.status());
     let i18n = use_i18n();
-    let fields = match &error {
-        AppError::Validation(f) => f.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>(),
-        _ => vec![],
-    };
+    let lang = super::lang::locale();
+    let fields = error.fields_in(lang).into_iter().map(|(k, why)| format!("{k} {why}")).collect::<Vec<_>>();
     view! {
         <Title text=move || t_string!(i18n, errors.went_wrong).to_string()/>
         <section class="message-page" role="alert">
             <h1>{t!(i18n, errors.went_wrong)}</h1>
-            <p>{error.to_string()}</p>
+            <p>{error.message_in(lang)}</p>
             <ul>{fields.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
             <p><A href=super::lang::href("/")>{t!(i18n, errors.back)}</A></p>
         </section>

@@ -11,9 +11,10 @@ where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,
 {
+    let lang = crate::ui::lang::locale();
     Signal::derive(move || {
         action.value().with(|v| match v {
-            Some(Err(AppError::Validation(fields))) => fields.get(name).cloned(),
+            Some(Err(AppError::Validation(fields))) => fields.get(name).map(|why| lang.message(why)),
             _ => None,
         })
     })
@@ -25,12 +26,9 @@ where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,
 {
+    let lang = crate::ui::lang::locale();
     Signal::derive(move || {
-        action.value().with(|v| match v {
-            Some(Err(AppError::Validation(_))) => Some("Please correct the highlighted fields.".to_string()),
-            Some(Err(e)) => Some(e.to_string()),
-            _ => None,
-        })
+        action.value().with(|v| v.as_ref().and_then(|r| r.as_ref().err()).map(|e| e.message_in(lang)))
     })
 }
 
@@ -118,10 +116,11 @@ impl LiveCheck {
         S::Output: Send + Sync + 'static,
     {
         let server = field_error(action, name);
+        let lang = crate::ui::lang::locale();
         Signal::derive(move || {
             server.get().or_else(|| {
                 let visited = self.touched.with(|t| t.iter().any(|f| f == name));
-                visited.then(|| self.errors.with(|e| e.get(name).cloned())).flatten()
+                visited.then(|| self.errors.with(|e| e.get(name).map(|why| lang.message(why)))).flatten()
             })
         })
     }

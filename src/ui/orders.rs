@@ -102,7 +102,7 @@ fn OrderDetail(order: Order, cancel: ServerAction<CancelOrder>) -> impl IntoView
     let i18n = use_i18n();
     let lang = locale();
     let title = td_string!(lang, order.title, id = order.id).to_string();
-    let cancel_error = move || cancel.value().get().and_then(Result::err).map(|e| e.to_string());
+    let cancel_error = move || cancel.value().get().and_then(Result::err).map(|e| e.message_in(lang));
     let invoice = format!("/api/v1/orders/{}/invoice.pdf", order.id);
     let pay_url = <StartPayment as leptos::server_fn::ServerFn>::url();
     let s = order.shipping.clone();

@@ -1,7 +1,7 @@
 //! `/product/{id}/{slug}`: one product. A wrong slug redirects to the canonical URL.
 
 use super::errors::ErrorView;
-use super::lang::{href, locale};
+use super::lang::{href, locale, Addresses, PageAddresses};
 use crate::models::i18n::{t, t_string, td_string, use_i18n};
 use crate::models::lang::Locale;
 use crate::models::{AppError, Product};
@@ -9,10 +9,21 @@ use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::{components::A, hooks::use_params_map};
 
+/// A product as its page shows it: in the page's language, with its address in each.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProductPageData {
+    pub product: Product,
+    pub addresses: Addresses,
+}
+
 #[server]
-pub async fn get_product(id: i64, #[server(default)] lang: Locale) -> Result<Product, AppError> {
+pub async fn get_product(id: i64, #[server(default)] lang: Locale) -> Result<ProductPageData, AppError> {
     let state = crate::flows::state::AppState::current()?;
-    crate::services::catalog::get_product(&state.db, id, lang).await
+    let product = crate::services::catalog::get_product(&state.db, id, lang).await?;
+    let slugs = crate::services::catalog::product_slugs(&state.db, id).await?;
+    let addresses =
+        slugs.into_iter().map(|(l, slug)| (l, l.localize(&format!("/product/{id}/{slug}")))).collect();
+    Ok(ProductPageData { product, addresses: Addresses(addresses) })
 }
 
 #[component]
@@ -31,11 +42,11 @@ pub fn ProductPage() -> impl IntoView {
         <Transition fallback=move || view! { <p class="loading" role="status">{t!(i18n, product.loading)}</p> }>
             {move || Suspend::new(async move {
                 match product.await {
-                    Ok(p) => {
+                    Ok(ProductPageData { product: p, addresses }) => {
                         if params.read_untracked().get("slug").as_deref() != Some(p.slug.as_str()) {
                             super::errors::redirect_permanently(&lang.localize(&p.url()));
                         }
-                        view! { <ProductDetail product=p/> }.into_any()
+                        view! { <PageAddresses addresses/> <ProductDetail product=p/> }.into_any()
                     }
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }

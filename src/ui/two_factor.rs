@@ -37,7 +37,7 @@ pub async fn two_factor_disable(current_password: String) -> Result<String, AppE
     let (state, auth) = crate::ui::request::request().await?;
     let ip = crate::ui::request::client_ip().await;
     crate::flows::accounts::two_factor_disable(&state, &auth, &current_password, ip).await?;
-    Ok("Two-factor sign-in is off.".into())
+    Ok(crate::models::messages::msg!(two_factor_off).into())
 }
 
 #[component]
@@ -46,18 +46,20 @@ pub fn LoginCodePage() -> impl IntoView {
     let action = super::account::use_auth().log_in_code;
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
+    let i18n = crate::models::i18n::use_i18n();
+    let lang = crate::ui::lang::locale();
     view! {
-        <Title text="Enter your code"/>
+        <Title text=move || crate::models::i18n::t_string!(i18n, account.code_title).to_string()/>
         <Meta name="robots" content="noindex"/>
         <section class="form-page" aria-labelledby="code-title">
-            <h1 id="code-title">"Enter your code"</h1>
-            <p>"Your password was right. Enter the 6-digit code from your authenticator app, or one of your recovery codes."</p>
+            <h1 id="code-title">{crate::models::i18n::t!(i18n, account.code_title)}</h1>
+            <p>{crate::models::i18n::t!(i18n, account.code_intro)}</p>
             <ActionForm action=action attr:class="stack-form">
                 <input type="hidden" name="next" value=next/>
-                <Field id="login-code" name="code" label="Code" autocomplete="one-time-code" required=true
+                <Field id="login-code" name="code" label=crate::models::i18n::td_string!(lang, account.code_label) autocomplete="one-time-code" required=true
                     error=field_error(action, "code")/>
                 <FormError error=form_error(action)/>
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>"Log in"</button>
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>{crate::models::i18n::t!(i18n, account.log_in)}</button>
             </ActionForm>
         </section>
     }
@@ -82,7 +84,7 @@ pub fn TwoFactorSection(me: Me) -> impl IntoView {
                     .into_any();
                 }
                 if let Some(Ok(message)) = disable.value().get() {
-                    return view! { <p class="notice" role="status">{message}</p> }.into_any();
+                    return view! { <p class="notice" role="status">{crate::ui::lang::locale().message(&message)}</p> }.into_any();
                 }
                 if let Some(Ok(setup)) = begin.value().get() {
                     return view! {

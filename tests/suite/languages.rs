@@ -217,6 +217,17 @@ async fn rest_orders_take_the_asked_language(backend: Backend) {
     let placed = send(&env, req).await;
     assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
     assert_eq!(placed.json()["locale"], "es");
+    // Its invoice is in Spanish too (the PDF's own words; amounts as Spanish writes them).
+    let spanish_id = placed.json()["id"].as_i64().unwrap();
+    let invoice = send(
+        &env,
+        json_request("GET", &format!("/api/v1/orders/{spanish_id}/invoice.pdf"), Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(invoice.status, StatusCode::OK);
+    for word in ["(FACTURA)", "(PENDIENTE)", "(Facturar a)", "(Precio unitario)"] {
+        assert!(invoice.body.contains(word), "{word} missing from the Spanish invoice");
+    }
     // Without a language asked for, English.
     let put =
         json_request("PUT", &format!("/api/v1/cart/lines/{id}"), Some(&cookie), Some(json!({"quantity": 1})));
@@ -282,7 +293,140 @@ async fn rest_answers_in_the_asked_language_with_english_fallback(backend: Backe
     assert_eq!(page.status, StatusCode::OK, "the English slug is the Spanish page's slug now");
 }
 
+/// `Set-Cookie: lang=…` in a reply, if it sets the language cookie.
+fn language_cookie(reply: &common::Reply) -> Option<String> {
+    reply.headers.get_all(header::SET_COOKIE).iter().find_map(|v| {
+        let v = v.to_str().ok()?;
+        v.strip_prefix("lang=").map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+    })
+}
+
+async fn me(env: &TestEnv, cookie: &str) -> serde_json::Value {
+    send(env, json_request("GET", "/api/v1/me", Some(cookie), None)).await.json()
+}
+
+fn in_spanish(mut req: Request<Body>) -> Request<Body> {
+    req.headers_mut().insert(header::ACCEPT_LANGUAGE, "es-ES,es;q=0.9".parse().unwrap());
+    req
+}
+
+/// The language a visitor chose is remembered: a cookie for everyone, the account's
+/// language when logged in; account mails are written in it and REST calls without
+/// `Accept-Language` are answered in it.
+async fn the_chosen_language_is_remembered_and_used_for_mail(backend: Backend) {
+    let env = seeded(backend).await;
+    // A guest viewing Spanish pages gets the cookie once; REST then answers in Spanish.
+    let first = page(&env, "/es/", "").await;
+    assert_eq!(language_cookie(&first).as_deref(), Some("es"));
+    let again = page(&env, "/es/", "lang=es").await;
+    assert_eq!(language_cookie(&again), None, "set only when it changes");
+    assert_eq!(language_cookie(&get(&env, "/pkg/missing.js").await), None, "files do not count");
+    let mut req = json_request("GET", "/api/v1/categories", None, None);
+    req.headers_mut().insert(header::COOKIE, "lang=es".parse().unwrap());
+    assert_eq!(send(&env, req).await.headers[header::CONTENT_LANGUAGE], "es");
+
+    // Registering from Spanish: the account is Spanish, and so is its welcome.
+    let body = json!({"name": "Ana", "email": "ana@example.com", "password": "una contraseña larga"});
+    let r = send(&env, in_spanish(json_request("POST", "/api/v1/auth/register", None, Some(body)))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.json()["message"],
+        "¡Te damos la bienvenida! Te hemos enviado un mensaje a tu dirección de correo."
+    );
+    let cookie = r.session_cookie().expect("logged in");
+    assert_eq!(me(&env, &cookie).await["locale"], "es");
+    let mails = outbox_mail::Entity::find().all(env.db()).await.unwrap();
+    let welcome = mails.iter().find(|m| m.recipient == "ana@example.com").expect("a welcome");
+    assert_eq!(welcome.subject, "Te damos la bienvenida a Ember & Leaf");
+    let parsed = mail_parser::MessageParser::default().parse(welcome.message.as_bytes()).unwrap();
+    let text = parsed.body_text(0).unwrap();
+    assert!(
+        text.contains("Hola, Ana:") && text.contains("/es/account"),
+        "Spanish, linking Spanish pages: {text}"
+    );
+
+    // Viewing English pages while logged in makes the account English.
+    let english = page(&env, "/", &cookie).await;
+    assert_eq!(english.status, StatusCode::OK);
+    assert_eq!(language_cookie(&english).as_deref(), Some("en"));
+    assert_eq!(me(&env, &cookie).await["locale"], "en");
+    let reset =
+        json_request("POST", "/api/v1/auth/password-reset", None, Some(json!({"email": "ana@example.com"})));
+    assert_eq!(send(&env, reset).await.status, StatusCode::OK);
+    let mails = outbox_mail::Entity::find().all(env.db()).await.unwrap();
+    assert!(
+        mails.iter().any(|m| m.subject == "Reset your password"),
+        "the reset mail is in the account's language"
+    );
+
+    // Or chosen on purpose; anything but a shop language is refused.
+    let set = |tag: &str| json_request("PATCH", "/api/v1/me", Some(&cookie), Some(json!({"locale": tag})));
+    let r = send(&env, set("es")).await;
+    assert_eq!((r.status, r.json()["locale"].as_str()), (StatusCode::OK, Some("es")));
+    let r = send(&env, set("fr")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["fields"]["locale"].is_string(), "{}", r.body);
+    // Without Accept-Language, REST answers in the account's language.
+    let r = send(&env, json_request("GET", "/api/v1/categories", Some(&cookie), None)).await;
+    assert_eq!(r.headers[header::CONTENT_LANGUAGE], "es");
+}
+
+/// Validation and refusals reach a REST client in the language it asked for: the same
+/// rule's message, translated (English stays the contract's default).
+async fn rest_errors_speak_the_asked_language(backend: Backend) {
+    let env = seeded(backend).await;
+    let bad = json!({"name": "", "email": "nope", "password": "short"});
+    let r =
+        send(&env, in_spanish(json_request("POST", "/api/v1/auth/register", None, Some(bad.clone())))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = &r.json()["error"];
+    assert_eq!(error["code"], "validation_failed");
+    assert_eq!(error["message"], "Corrige los campos marcados.");
+    assert_eq!(error["fields"]["name"], "Escribe tu nombre.");
+    assert_eq!(error["fields"]["email"], "Escribe una dirección de correo como nombre@ejemplo.com.");
+    assert_eq!(error["fields"]["password"], "Usa al menos 8 caracteres.");
+    let r = send(&env, json_request("POST", "/api/v1/auth/register", None, Some(bad))).await;
+    assert_eq!(r.json()["error"]["fields"]["password"], "Use at least 8 characters.");
+
+    let id = common::product_by_slug(env.db(), "sencha-asahi").await.id;
+    let put = json_request("PUT", &format!("/api/v1/cart/lines/{id}"), None, Some(json!({"quantity": 1000})));
+    let r = send(&env, in_spanish(put)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.json()["error"]["fields"]["quantity"].as_str().unwrap().starts_with("Elige una cantidad de 1 a"),
+        "{}",
+        r.body
+    );
+    let login = json!({"email": "nobody@example.com", "password": "whatever it is"});
+    let r = send(&env, in_spanish(json_request("POST", "/api/v1/auth/login", None, Some(login)))).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["error"]["message"], "El correo o la contraseña no son correctos.");
+}
+
+/// A product or category page names its own address in each language (each language's
+/// slug), not a path that would redirect.
+async fn alternates_carry_each_languages_slug(backend: Backend) {
+    let env = seeded(backend).await;
+    let id = common::product_by_slug(env.db(), "ember-house-blend").await.id;
+    let english = page(&env, &format!("/product/{id}/ember-house-blend"), "").await;
+    assert!(
+        english.body.contains(&format!(r#"href="/es/product/{id}/mezcla-de-la-casa-ember" hreflang="es""#)),
+        "{}",
+        english.body
+    );
+    assert!(english
+        .body
+        .contains(&format!(r#"href="/product/{id}/ember-house-blend" hreflang="x-default""#)));
+    let spanish = page(&env, "/es/category/cafe", "").await;
+    assert!(spanish.body.contains(r#"href="/category/coffee" hreflang="en""#), "{}", spanish.body);
+    assert!(spanish.body.contains(r#"href="/es/category/cafe" hreflang="es""#));
+    assert_eq!(spanish.body.matches(r#"hreflang="x-default""#).count(), 1);
+}
+
 on_both_backends!(
+    the_chosen_language_is_remembered_and_used_for_mail,
+    rest_errors_speak_the_asked_language,
+    alternates_carry_each_languages_slug,
     rest_orders_take_the_asked_language,
     rest_answers_in_the_asked_language_with_english_fallback,
     a_spanish_shopper_checks_out_in_spanish,

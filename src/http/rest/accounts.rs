@@ -6,9 +6,12 @@ use crate::flows::auth::AuthSession;
 use crate::flows::state::AppState;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{ApiJson, User};
+use crate::http::language::RequestLanguage;
 use crate::http::ApiError;
 use crate::infra::security::ClientIp;
 use crate::models::account::{Address, LoginStep, Me, TwoFactorSetup};
+use crate::models::lang::Locale;
+use crate::models::AppError;
 use crate::services::accounts;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -56,11 +59,20 @@ pub struct ProfilePatch {
     pub address: Option<Address>,
     pub email: Option<String>,
     pub current_password: Option<String>,
+    /// `en` or `es`: the language of the account's mails.
+    pub locale: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Message {
     pub message: String,
+}
+
+impl Message {
+    /// A shop message, in the language of the call being answered.
+    fn new(text: &str) -> Json<Self> {
+        Json(Self { message: crate::http::language::current().message(text) })
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/register", request_body = RegisterBody,
@@ -70,10 +82,12 @@ pub async fn register(
     State(state): State<AppState>,
     mut auth: AuthSession,
     ClientIp(ip): ClientIp,
+    RequestLanguage(lang): RequestLanguage,
     ApiJson(b): ApiJson<RegisterBody>,
 ) -> Result<Json<Message>, ApiError> {
-    flows::register(&state, &mut auth, &b.name, &b.email, &b.password, None, ip).await?;
-    Ok(Json(Message { message: flows::REGISTERED_MESSAGE.into() }))
+    let form = flows::Registration { name: &b.name, email: &b.email, password: &b.password, confirm: None };
+    flows::register(&state, &mut auth, form, lang, ip).await?;
+    Ok(Message::new(flows::registered_message()))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginBody,
@@ -88,7 +102,7 @@ pub async fn login(
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     Ok(match flows::log_in(&state, &mut auth, &b.email, &b.password, b.remember, ip).await? {
-        LoginStep::Done(me) => Json(me).into_response(),
+        LoginStep::Done(me) => Json(*me).into_response(),
         LoginStep::CodeNeeded => {
             (StatusCode::ACCEPTED, Json(TwoFactorRequired { two_factor_required: true })).into_response()
         }
@@ -176,7 +190,7 @@ pub async fn password_reset(
     ClientIp(ip): ClientIp,
     ApiJson(b): ApiJson<EmailBody>,
 ) -> Result<Json<Message>, ApiError> {
-    Ok(Json(Message { message: flows::request_reset(&state, &b.email, ip).await?.into() }))
+    Ok(Message::new(flows::request_reset(&state, &b.email, ip).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", request_body = ResetConfirmBody,
@@ -201,7 +215,7 @@ pub async fn email_change_confirm(
     State(state): State<AppState>,
     ApiJson(b): ApiJson<EmailLinkBody>,
 ) -> Result<Json<Message>, ApiError> {
-    Ok(Json(Message { message: flows::confirm_email_change(&state, &b.token).await?.into() }))
+    Ok(Message::new(flows::confirm_email_change(&state, &b.token).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/email-change/undo", request_body = EmailLinkBody,
@@ -210,7 +224,7 @@ pub async fn email_change_undo(
     State(state): State<AppState>,
     ApiJson(b): ApiJson<EmailLinkBody>,
 ) -> Result<Json<Message>, ApiError> {
-    Ok(Json(Message { message: flows::undo_email_change(&state, &b.token).await?.into() }))
+    Ok(Message::new(flows::undo_email_change(&state, &b.token).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
@@ -233,6 +247,10 @@ pub async fn patch_me(
         let name = b.name.as_deref().unwrap_or(&current.name);
         let address = b.address.as_ref().unwrap_or(&current.address);
         me = accounts::update_profile(&state.db, current.id, name, address).await?;
+    }
+    if let Some(tag) = &b.locale {
+        let locale = Locale::from_tag(tag).ok_or_else(|| AppError::field("locale", "Choose en or es."))?;
+        me = accounts::set_language(&state.db, current.id, locale).await?;
     }
     if let Some(email) = &b.email {
         let password = b.current_password.as_deref().unwrap_or_default();

@@ -30,6 +30,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/categories", get(list_categories).post(create_category))
         .route("/categories/{id}", get(get_category).patch(update_category).delete(delete_category))
+        .route(
+            "/products/{id}/translations/{locale}",
+            axum::routing::put(put_product_translation).delete(delete_product_translation),
+        )
+        .route(
+            "/categories/{id}/translations/{locale}",
+            axum::routing::put(put_category_translation).delete(delete_category_translation),
+        )
         .route("/coupons", get(list_coupons).post(create_coupon))
         .route("/coupons/{id}", get(get_coupon).patch(update_coupon).delete(delete_coupon))
         .route("/orders", get(list_orders))
@@ -95,6 +103,65 @@ pub async fn update_product(
     ApiJson(input): ApiJson<ProductInput>,
 ) -> Res<AdminProduct> {
     Ok(Json(svc::catalog::update_product(&state.db, &actor, id, &input).await?))
+}
+
+/// `{id}/translations/{locale}`: a positive id and the language's tag.
+fn translation_path(Path((id, locale)): Path<(String, String)>) -> Result<(i64, String), ApiError> {
+    Ok((crate::http::extract::parse_id(&id)?, locale))
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/products/{id}/translations/{locale}",
+    params(("id" = i64, Path), ("locale" = String, Path, description = "A shop language other than English: `es`")),
+    request_body = TranslationInput,
+    responses((status = 200, body = AdminProduct), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, description = "No such product, or not a language to translate into", body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_product_translation(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    path: Path<(String, String)>,
+    ApiJson(input): ApiJson<TranslationInput>,
+) -> Res<AdminProduct> {
+    let (id, locale) = translation_path(path)?;
+    Ok(Json(svc::catalog::set_product_translation(&state.db, &actor, id, &locale, &input).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/admin/products/{id}/translations/{locale}",
+    params(("id" = i64, Path), ("locale" = String, Path)),
+    responses((status = 200, body = AdminProduct), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_product_translation(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    path: Path<(String, String)>,
+) -> Res<AdminProduct> {
+    let (id, locale) = translation_path(path)?;
+    Ok(Json(svc::catalog::remove_product_translation(&state.db, &actor, id, &locale).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/admin/categories/{id}/translations/{locale}",
+    params(("id" = i64, Path), ("locale" = String, Path, description = "A shop language other than English: `es`")),
+    request_body = TranslationInput,
+    responses((status = 200, body = AdminCategory), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_category_translation(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    path: Path<(String, String)>,
+    ApiJson(input): ApiJson<TranslationInput>,
+) -> Res<AdminCategory> {
+    let (id, locale) = translation_path(path)?;
+    Ok(Json(svc::catalog::set_category_translation(&state.db, &actor, id, &locale, &input).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/admin/categories/{id}/translations/{locale}",
+    params(("id" = i64, Path), ("locale" = String, Path)),
+    responses((status = 200, body = AdminCategory), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_category_translation(
+    State(state): State<AppState>,
+    Admin(actor): Admin,
+    path: Path<(String, String)>,
+) -> Res<AdminCategory> {
+    let (id, locale) = translation_path(path)?;
+    Ok(Json(svc::catalog::remove_category_translation(&state.db, &actor, id, &locale).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/admin/products/{id}", params(("id" = i64, Path)),

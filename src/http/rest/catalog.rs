@@ -1,5 +1,6 @@
 use crate::flows::state::AppState;
-use crate::http::extract::{AcceptLanguage, ApiQuery, Id};
+use crate::http::extract::{ApiQuery, Id};
+use crate::http::language::RequestLanguage;
 use crate::http::ApiError;
 use crate::models::{Category, Page, Product, ProductQuery, ProductSummary, RawProductQuery};
 use crate::services::catalog;
@@ -13,13 +14,13 @@ pub fn router() -> Router<AppState> {
         .route("/categories", get(categories))
         .route("/products", get(products))
         .route("/products/{id}", get(product))
-        .layer(axum::middleware::from_fn(crate::http::extract::content_language))
+        .layer(axum::middleware::from_fn(crate::http::language::content_language))
 }
 
 #[utoipa::path(get, path = "/api/v1/categories", responses((status = 200, body = [Category])))]
 pub async fn categories(
     State(state): State<AppState>,
-    AcceptLanguage(lang): AcceptLanguage,
+    RequestLanguage(lang): RequestLanguage,
 ) -> Result<Json<Vec<Category>>, ApiError> {
     Ok(Json(catalog::list_categories(&state.db, lang).await?))
 }
@@ -36,7 +37,7 @@ pub async fn categories(
 )]
 pub async fn products(
     State(state): State<AppState>,
-    AcceptLanguage(lang): AcceptLanguage,
+    RequestLanguage(lang): RequestLanguage,
     ApiQuery(raw): ApiQuery<RawProductQuery>,
 ) -> Result<Json<Page<ProductSummary>>, ApiError> {
     let query = ProductQuery::parse(&raw)?;
@@ -56,7 +57,7 @@ pub async fn products(
 )]
 pub async fn product(
     State(state): State<AppState>,
-    AcceptLanguage(lang): AcceptLanguage,
+    RequestLanguage(lang): RequestLanguage,
     Id(id): Id,
 ) -> Result<Json<Product>, ApiError> {
     Ok(Json(catalog::get_product(&state.db, id, lang).await?))

@@ -57,6 +57,10 @@ use utoipa::OpenApi;
         admin::get_category,
         admin::update_category,
         admin::delete_category,
+        admin::put_product_translation,
+        admin::delete_product_translation,
+        admin::put_category_translation,
+        admin::delete_category_translation,
         admin::list_coupons,
         admin::create_coupon,
         admin::get_coupon,
@@ -119,6 +123,7 @@ pub fn router() -> Router<AppState> {
         .merge(shop::router())
         .merge(accounts::router())
         .nest("/admin", admin::router())
-        .fallback(|| async { ApiError(crate::models::AppError::NotFound("No such API endpoint".into())) });
+        .fallback(|| async { ApiError(crate::models::AppError::NotFound("No such API endpoint".into())) })
+        .layer(axum::middleware::from_fn(crate::http::language::answer_in));
     Router::new().nest("/api/v1", v1).route("/api/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
 }

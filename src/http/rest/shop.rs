@@ -122,7 +122,7 @@ pub async fn place_order(
     session: AuthSession,
     headers: HeaderMap,
     ClientIp(ip): ClientIp,
-    crate::http::extract::AcceptLanguage(lang): crate::http::extract::AcceptLanguage,
+    crate::http::language::RequestLanguage(lang): crate::http::language::RequestLanguage,
     ApiJson(shipping): ApiJson<Shipping>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
     let key = match headers.get("idempotency-key") {

@@ -21,6 +21,69 @@ pub struct AdminProduct {
     pub image: String,
     /// RFC 3339.
     pub updated_at: String,
+    /// Its words in the shop's other languages (English is the fields above).
+    #[serde(default)]
+    pub translations: Vec<ProductTranslation>,
+    /// The other languages it has no words in yet (shoppers see English there).
+    #[serde(default)]
+    pub missing_translations: Vec<String>,
+}
+
+/// A product's name, slug and description in another language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ProductTranslation {
+    pub locale: String,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+}
+
+/// A category's name and slug in another language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CategoryTranslation {
+    pub locale: String,
+    pub name: String,
+    pub slug: String,
+}
+
+/// What an admin submits for a translation (the slug is made from the name; categories
+/// have no description).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TranslationInput {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+impl TranslationInput {
+    /// Trims the text and checks it with the rules of the English fields.
+    pub fn validate(&self, name_max: usize) -> Result<TranslationInput, AppError> {
+        let mut errors = FieldErrors::new();
+        let name = self.name.trim().to_string();
+        if name.is_empty() {
+            errors.insert("name".into(), "Enter a name.".into());
+        } else if name.chars().count() > name_max {
+            errors.insert("name".into(), format!("Use at most {name_max} characters."));
+        }
+        let description = self.description.trim().to_string();
+        if description.chars().count() > 5000 {
+            errors.insert("description".into(), "Use at most 5,000 characters.".into());
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        Ok(TranslationInput { name, description })
+    }
+}
+
+/// The shop's languages other than English, which translations are for; `None` for
+/// anything else.
+pub fn translation_language(tag: &str) -> Option<crate::models::lang::Locale> {
+    crate::models::lang::Locale::from_tag(tag)
+        .filter(|l| *l != crate::models::lang::Locale::en && l.tag() == tag.to_ascii_lowercase())
 }
 
 /// What an admin submits for a product (`price` in minor units).
@@ -171,6 +234,10 @@ pub struct AdminCategory {
     pub name: String,
     pub slug: String,
     pub product_count: u64,
+    #[serde(default)]
+    pub translations: Vec<CategoryTranslation>,
+    #[serde(default)]
+    pub missing_translations: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,11 +1,12 @@
 //! Products and categories as the back office manages them (coupons: `coupons`).
 
 use super::{audit, begin_write, contains, search_text, snapshot, Actor};
-use crate::entities::{category, order_line, product};
+use crate::entities::{category, category_translation, order_line, product, product_translation};
 use crate::models::admin::{
-    page_bounds, AdminCategory, AdminProduct, CategoryInput, ProductFilter, ProductInput, ProductSort,
-    Removal,
+    page_bounds, AdminCategory, AdminProduct, CategoryInput, CategoryTranslation, ProductFilter,
+    ProductInput, ProductSort, ProductTranslation, Removal, TranslationInput,
 };
+use crate::models::lang::Locale;
 use crate::models::{AppError, Money, Page, SHOP_CURRENCY};
 use crate::services::seed::slugify;
 use chrono::Utc;
@@ -29,7 +30,126 @@ fn to_admin(p: product::Model, category_name: String) -> AdminProduct {
         archived: p.archived,
         image: p.image,
         updated_at: p.updated_at.to_rfc3339(),
+        translations: Vec::new(),
+        missing_translations: Vec::new(),
     }
+}
+
+/// The shop's languages besides English that none of `present` is in.
+fn missing_among(present: impl Iterator<Item = String>) -> Vec<String> {
+    let present: Vec<String> = present.collect();
+    Locale::ALL
+        .into_iter()
+        .filter(|l| *l != Locale::en && !present.iter().any(|p| p == l.tag()))
+        .map(|l| l.tag().to_owned())
+        .collect()
+}
+
+/// Fills in each product's translations and the languages it lacks.
+async fn with_translations(
+    db: &impl ConnectionTrait,
+    mut products: Vec<AdminProduct>,
+) -> Result<Vec<AdminProduct>, AppError> {
+    let rows = product_translation::Entity::find()
+        .filter(product_translation::Column::ProductId.is_in(products.iter().map(|p| p.id)))
+        .order_by_asc(product_translation::Column::Locale)
+        .all(db)
+        .await?;
+    for p in &mut products {
+        p.translations = rows
+            .iter()
+            .filter(|t| t.product_id == p.id)
+            .map(|t| ProductTranslation {
+                locale: t.locale.clone(),
+                name: t.name.clone(),
+                slug: t.slug.clone(),
+                description: t.description.clone(),
+            })
+            .collect();
+        p.missing_translations = missing_among(p.translations.iter().map(|t| t.locale.clone()));
+    }
+    Ok(products)
+}
+
+/// A language translations can be written in: one of the shop's, not English.
+fn translation_language(tag: &str) -> Result<Locale, AppError> {
+    crate::models::admin::translation_language(tag).ok_or_else(|| {
+        AppError::NotFound(format!("No translations in `{}`", tag.chars().take(20).collect::<String>()))
+    })
+}
+
+/// Writes (or replaces) a product's name and description in another language; its slug
+/// is made from the name.
+pub async fn set_product_translation(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    tag: &str,
+    input: &TranslationInput,
+) -> Result<AdminProduct, AppError> {
+    let locale = translation_language(tag)?;
+    let input = input.validate(200)?;
+    let txn = begin_write(db).await?;
+    touch_product(&txn, id).await?;
+    let before = get_product(&txn, id).await?;
+    let slug = slug_base(&input.name, "product");
+    let row = product_translation::ActiveModel {
+        product_id: Set(id),
+        locale: Set(locale.tag().to_owned()),
+        name: Set(input.name),
+        slug: Set(slug),
+        description: Set(input.description),
+    };
+    product_translation::Entity::insert(row)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([
+                product_translation::Column::ProductId,
+                product_translation::Column::Locale,
+            ])
+            .update_columns([
+                product_translation::Column::Name,
+                product_translation::Column::Slug,
+                product_translation::Column::Description,
+            ])
+            .to_owned(),
+        )
+        .exec(&txn)
+        .await?;
+    let after = get_product(&txn, id).await?;
+    audit(&txn, actor, "product.translate", "product", id, snapshot(&before), snapshot(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Removes a product's words in another language (shoppers see English there again).
+pub async fn remove_product_translation(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    tag: &str,
+) -> Result<AdminProduct, AppError> {
+    let locale = translation_language(tag)?;
+    let txn = begin_write(db).await?;
+    touch_product(&txn, id).await?;
+    let before = get_product(&txn, id).await?;
+    product_translation::Entity::delete_by_id((id, locale.tag().to_owned())).exec(&txn).await?;
+    let after = get_product(&txn, id).await?;
+    audit(&txn, actor, "product.untranslate", "product", id, snapshot(&before), snapshot(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Marks a product changed (the write that starts its transaction); `NotFound` if none.
+async fn touch_product(txn: &impl ConnectionTrait, id: i64) -> Result<(), AppError> {
+    let touched = product::Entity::update_many()
+        .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(product::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    if touched.rows_affected == 0 {
+        return Err(AppError::not_found("Product"));
+    }
+    Ok(())
 }
 
 /// One page of products matching the filter (current ones, or only archived ones).
@@ -75,6 +195,7 @@ pub async fn list_products(
         .into_iter()
         .map(|(p, c)| to_admin(p, c.map(|c| c.name).unwrap_or_default()))
         .collect();
+    let items = with_translations(db, items).await?;
     Ok(Page { items, page, per_page, total })
 }
 
@@ -84,13 +205,23 @@ pub async fn get_product(db: &impl ConnectionTrait, id: i64) -> Result<AdminProd
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("Product"))?;
-    Ok(to_admin(p, c.map(|c| c.name).unwrap_or_default()))
+    let found = with_translations(db, vec![to_admin(p, c.map(|c| c.name).unwrap_or_default())]).await?;
+    found.into_iter().next().ok_or(AppError::Internal)
 }
 
 async fn require_category(db: &impl ConnectionTrait, id: i64) -> Result<(), AppError> {
     match category::Entity::find_by_id(id).one(db).await? {
         Some(_) => Ok(()),
         None => Err(AppError::field("category_id", "Choose an existing category.")),
+    }
+}
+
+/// The slug a name makes (at most 180 characters), or `fallback` for a name without
+/// letters or digits.
+fn slug_base(name: &str, fallback: &str) -> String {
+    match slugify(name) {
+        s if s.is_empty() => fallback.to_string(),
+        s => s.chars().take(180).collect::<String>().trim_end_matches('-').to_string(),
     }
 }
 
@@ -104,10 +235,7 @@ async fn unique_slug<E: EntityTrait>(
 where
     E::Column: ColumnTrait,
 {
-    let base = match slugify(name) {
-        s if s.is_empty() => fallback.to_string(),
-        s => s.chars().take(180).collect::<String>().trim_end_matches('-').to_string(),
-    };
+    let base = slug_base(name, fallback);
     let taken: Vec<String> = E::find()
         .select_only()
         .column(slug_column)
@@ -177,14 +305,7 @@ pub async fn update_product(
 ) -> Result<AdminProduct, AppError> {
     let input = input.validate()?;
     let txn = begin_write(db).await?;
-    let touched = product::Entity::update_many()
-        .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(product::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
-    if touched.rows_affected == 0 {
-        return Err(AppError::not_found("Product"));
-    }
+    touch_product(&txn, id).await?;
     require_category(&txn, input.category_id).await?;
     let before = get_product(&txn, id).await?;
     if before.archived && input.available {
@@ -312,13 +433,30 @@ pub async fn list_categories(db: &impl ConnectionTrait) -> Result<Vec<AdminCateg
         .into_iter()
         .collect();
     let rows = category::Entity::find().order_by_asc(category::Column::Name).all(db).await?;
+    let words = category_translation::Entity::find()
+        .order_by_asc(category_translation::Column::Locale)
+        .all(db)
+        .await?;
     Ok(rows
         .into_iter()
-        .map(|c| AdminCategory {
-            product_count: counts.get(&c.id).copied().unwrap_or(0).max(0) as u64,
-            id: c.id,
-            name: c.name,
-            slug: c.slug,
+        .map(|c| {
+            let translations: Vec<CategoryTranslation> = words
+                .iter()
+                .filter(|t| t.category_id == c.id)
+                .map(|t| CategoryTranslation {
+                    locale: t.locale.clone(),
+                    name: t.name.clone(),
+                    slug: t.slug.clone(),
+                })
+                .collect();
+            AdminCategory {
+                product_count: counts.get(&c.id).copied().unwrap_or(0).max(0) as u64,
+                id: c.id,
+                name: c.name,
+                slug: c.slug,
+                missing_translations: missing_among(translations.iter().map(|t| t.locale.clone())),
+                translations,
+            }
         })
         .collect())
 }
@@ -384,6 +522,66 @@ pub async fn update_category(
     }
     let after = get_category(&txn, id).await?;
     audit(&txn, actor, "category.update", "category", id, snapshot(&before), snapshot(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Writes (or replaces) a category's name in another language. Its slug is made from the
+/// name, unique among that language's category slugs (a category's URL is its slug).
+pub async fn set_category_translation(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    tag: &str,
+    input: &TranslationInput,
+) -> Result<AdminCategory, AppError> {
+    let locale = translation_language(tag)?;
+    let input = input.validate(100)?;
+    let before = get_category(db, id).await?;
+    let txn = begin_write(db).await?;
+    // The write first (SQLite), then the checks that read.
+    category_translation::Entity::delete_by_id((id, locale.tag().to_owned())).exec(&txn).await?;
+    let others = category_translation::Entity::find()
+        .filter(category_translation::Column::Locale.eq(locale.tag()))
+        .all(&txn)
+        .await?;
+    if others.iter().any(|t| t.name.to_lowercase() == input.name.to_lowercase()) {
+        return Err(AppError::field("name", "A category with this name exists."));
+    }
+    let base = slug_base(&input.name, "category");
+    let taken: std::collections::HashSet<&str> = others.iter().map(|t| t.slug.as_str()).collect();
+    let slug = std::iter::once(base.clone())
+        .chain((2..).map(|n| format!("{base}-{n}")))
+        .find(|s| !taken.contains(s.as_str()))
+        .unwrap_or(base);
+    category_translation::ActiveModel {
+        category_id: Set(id),
+        locale: Set(locale.tag().to_owned()),
+        name: Set(input.name),
+        slug: Set(slug),
+    }
+    .insert(&txn)
+    .await
+    .map_err(slug_race)?;
+    let after = get_category(&txn, id).await?;
+    audit(&txn, actor, "category.translate", "category", id, snapshot(&before), snapshot(&after)).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Removes a category's words in another language.
+pub async fn remove_category_translation(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    tag: &str,
+) -> Result<AdminCategory, AppError> {
+    let locale = translation_language(tag)?;
+    let before = get_category(db, id).await?;
+    let txn = begin_write(db).await?;
+    category_translation::Entity::delete_by_id((id, locale.tag().to_owned())).exec(&txn).await?;
+    let after = get_category(&txn, id).await?;
+    audit(&txn, actor, "category.untranslate", "category", id, snapshot(&before), snapshot(&after)).await?;
     txn.commit().await?;
     Ok(after)
 }

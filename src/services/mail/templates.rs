@@ -6,51 +6,68 @@
 use super::{Attachment, Email};
 use crate::entities::user;
 use crate::models::i18n::td_string;
+use crate::models::lang::Locale;
 use crate::models::Order;
 use askama::Template;
 
 // One struct per part: askama binds a struct to one template file.
 #[derive(Template)]
-#[template(path = "welcome.txt", config = "src/services/mail/askama.toml")]
-struct WelcomeText<'a> {
-    site_url: &'a str,
-    name: &'a str,
+#[template(path = "account.txt", config = "src/services/mail/askama.toml")]
+struct AccountText<'a> {
+    m: &'a AccountMail,
 }
 
 #[derive(Template)]
-#[template(path = "welcome.html", config = "src/services/mail/askama.toml")]
-struct WelcomeHtml<'a> {
+#[template(path = "account.html", config = "src/services/mail/askama.toml")]
+struct AccountHtml<'a> {
     site_url: &'a str,
-    name: &'a str,
+    m: &'a AccountMail,
 }
 
-#[derive(Template)]
-#[template(path = "already_registered.txt", config = "src/services/mail/askama.toml")]
-struct AlreadyRegisteredText<'a> {
-    site_url: &'a str,
-    name: &'a str,
+/// A mail about an account, in the account's language: a greeting, what happened, the
+/// links to act on, and what to know after.
+struct AccountMail {
+    lang: &'static str,
+    subject: String,
+    hello: String,
+    intro: Vec<String>,
+    actions: Vec<Action>,
+    outro: Vec<String>,
 }
 
-#[derive(Template)]
-#[template(path = "already_registered.html", config = "src/services/mail/askama.toml")]
-struct AlreadyRegisteredHtml<'a> {
-    site_url: &'a str,
-    name: &'a str,
+struct Action {
+    label: String,
+    url: String,
 }
 
-#[derive(Template)]
-#[template(path = "password_reset.txt", config = "src/services/mail/askama.toml")]
-struct PasswordResetText<'a> {
-    name: &'a str,
-    link: &'a str,
+impl Action {
+    fn new(label: &str, url: String) -> Self {
+        Self { label: label.to_owned(), url }
+    }
 }
 
-#[derive(Template)]
-#[template(path = "password_reset.html", config = "src/services/mail/askama.toml")]
-struct PasswordResetHtml<'a> {
-    site_url: &'a str,
-    name: &'a str,
-    link: &'a str,
+impl AccountMail {
+    fn new(u: &user::Model, subject: &str) -> Self {
+        let lang = account_language(u);
+        Self {
+            lang: lang.tag(),
+            subject: subject.to_owned(),
+            hello: td_string!(lang, mail.hello, name = u.name.as_str()).to_string(),
+            intro: Vec::new(),
+            actions: Vec::new(),
+            outro: Vec::new(),
+        }
+    }
+
+    fn to(self, to: &str, site_url: &str) -> Email {
+        let m = &self;
+        email(to, self.subject.clone(), render(&AccountText { m }), render(&AccountHtml { site_url, m }))
+    }
+}
+
+/// The language an account's mails are written in.
+pub fn account_language(u: &user::Model) -> Locale {
+    Locale::from_tag(&u.locale).unwrap_or(Locale::en)
 }
 
 #[derive(Template)]
@@ -160,7 +177,7 @@ impl<'a> OrderView<'a> {
             discount_label,
             discount: money(&o.discount),
             total: money(&o.total),
-            link: format!("{site_url}{}", lang.localize(&o.url())),
+            link: link(site_url, lang, &o.url()),
             words: OrderWords {
                 product: td_string!(lang, mail.product),
                 quantity: td_string!(lang, mail.quantity),
@@ -178,62 +195,10 @@ impl<'a> OrderView<'a> {
     }
 }
 
-#[derive(Template)]
-#[template(path = "password_changed.txt", config = "src/services/mail/askama.toml")]
-struct PasswordChangedText<'a> {
-    name: &'a str,
-    at: &'a str,
-    reset_link: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "password_changed.html", config = "src/services/mail/askama.toml")]
-struct PasswordChangedHtml<'a> {
-    site_url: &'a str,
-    name: &'a str,
-    at: &'a str,
-    reset_link: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "email_change_confirm.txt", config = "src/services/mail/askama.toml")]
-struct EmailChangeConfirmText<'a> {
-    name: &'a str,
-    new_email: &'a str,
-    link: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "email_change_confirm.html", config = "src/services/mail/askama.toml")]
-struct EmailChangeConfirmHtml<'a> {
-    site_url: &'a str,
-    name: &'a str,
-    new_email: &'a str,
-    link: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "email_changed.txt", config = "src/services/mail/askama.toml")]
-struct EmailChangedText<'a> {
-    name: &'a str,
-    new_email: &'a str,
-    at: &'a str,
-    undo_link: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "email_changed.html", config = "src/services/mail/askama.toml")]
-struct EmailChangedHtml<'a> {
-    site_url: &'a str,
-    name: &'a str,
-    new_email: &'a str,
-    at: &'a str,
-    undo_link: &'a str,
-}
-
-/// When something happened, as security mails state it.
-fn moment(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d at %H:%M UTC").to_string()
+/// When something happened, as security mails state it: `Dec 3, 2026 at 08:00 UTC`.
+fn moment(lang: Locale, at: chrono::DateTime<chrono::Utc>) -> String {
+    let (date, time) = (lang.date(&at.to_rfc3339()), at.format("%H:%M").to_string());
+    td_string!(lang, date.moment, date = date.as_str(), time = time.as_str()).to_string()
 }
 
 /// Renders a template; ours have no fallible parts, so a failure is a bug worth a panic
@@ -251,77 +216,86 @@ fn email(to: &str, subject: String, text: String, html: String) -> Email {
 }
 
 pub fn welcome(u: &user::Model, site_url: &str) -> Email {
-    let name = u.name.as_str();
-    email(
-        &u.email,
-        "Welcome to Ember & Leaf".into(),
-        render(&WelcomeText { site_url, name }),
-        render(&WelcomeHtml { site_url, name }),
-    )
+    let lang = account_language(u);
+    let mut m = AccountMail::new(u, td_string!(lang, account_mail.welcome_subject));
+    m.intro.push(td_string!(lang, account_mail.welcome_intro).into());
+    m.actions
+        .push(Action::new(td_string!(lang, account_mail.your_account), link(site_url, lang, "/account")));
+    m.to(&u.email, site_url)
 }
 
 /// Sent instead of a welcome when someone registers with an address that has an account.
 pub fn already_registered(u: &user::Model, site_url: &str) -> Email {
-    let name = u.name.as_str();
-    email(
-        &u.email,
-        "You already have an account".into(),
-        render(&AlreadyRegisteredText { site_url, name }),
-        render(&AlreadyRegisteredHtml { site_url, name }),
-    )
+    let lang = account_language(u);
+    let mut m = AccountMail::new(u, td_string!(lang, account_mail.already_subject));
+    m.intro.push(td_string!(lang, account_mail.already_intro).into());
+    m.actions.push(Action::new(td_string!(lang, account_mail.log_in), link(site_url, lang, "/login")));
+    m.actions
+        .push(Action::new(td_string!(lang, account_mail.forgot), link(site_url, lang, "/password-reset")));
+    m.to(&u.email, site_url)
 }
 
-pub fn password_reset(u: &user::Model, link: &str, site_url: &str) -> Email {
-    let name = u.name.as_str();
-    email(
-        &u.email,
-        "Reset your password".into(),
-        render(&PasswordResetText { name, link }),
-        render(&PasswordResetHtml { site_url, name, link }),
-    )
+/// The single-use link that sets a new password (`link` is a path: `/password-reset/…`).
+pub fn password_reset(u: &user::Model, link_path: &str, site_url: &str) -> Email {
+    let lang = account_language(u);
+    let mut m = AccountMail::new(u, td_string!(lang, account_mail.reset_subject));
+    m.actions.push(Action::new(td_string!(lang, account_mail.reset_action), link(site_url, lang, link_path)));
+    m.outro.push(td_string!(lang, account_mail.reset_ignore).into());
+    m.to(&u.email, site_url)
 }
 
 /// "Your password was changed", to the account's address, with the time and a way to act.
 pub fn password_changed(u: &user::Model, at: chrono::DateTime<chrono::Utc>, site_url: &str) -> Email {
-    let (name, at) = (u.name.as_str(), moment(at));
-    let reset_link = format!("{site_url}/password-reset");
-    let (at, reset_link) = (at.as_str(), reset_link.as_str());
-    email(
-        &u.email,
-        "Your password was changed".into(),
-        render(&PasswordChangedText { name, at, reset_link }),
-        render(&PasswordChangedHtml { site_url, name, at, reset_link }),
-    )
+    let lang = account_language(u);
+    let at = moment(lang, at);
+    let mut m = AccountMail::new(u, td_string!(lang, account_mail.changed_subject));
+    m.intro.push(td_string!(lang, account_mail.changed_intro, at = at.as_str()).to_string());
+    m.intro.push(td_string!(lang, account_mail.if_you).into());
+    m.intro.push(td_string!(lang, account_mail.changed_not_you).into());
+    m.actions.push(Action::new(
+        td_string!(lang, account_mail.changed_action),
+        link(site_url, lang, "/password-reset"),
+    ));
+    m.to(&u.email, site_url)
 }
 
-/// The link that confirms a new sign-in address, to that new address.
-pub fn email_change_confirm(u: &user::Model, new_email: &str, link: &str, site_url: &str) -> Email {
-    let name = u.name.as_str();
-    email(
-        new_email,
-        "Confirm your new email address".into(),
-        render(&EmailChangeConfirmText { name, new_email, link }),
-        render(&EmailChangeConfirmHtml { site_url, name, new_email, link }),
-    )
+/// The link that confirms a new sign-in address, to that new address (`link_path` is
+/// `/account/email/confirm/…`).
+pub fn email_change_confirm(u: &user::Model, new_email: &str, link_path: &str, site_url: &str) -> Email {
+    let lang = account_language(u);
+    let mut m = AccountMail::new(u, td_string!(lang, account_mail.confirm_subject));
+    m.intro.push(td_string!(lang, account_mail.confirm_intro, email = new_email).to_string());
+    m.actions
+        .push(Action::new(td_string!(lang, account_mail.confirm_action), link(site_url, lang, link_path)));
+    m.outro.push(td_string!(lang, account_mail.confirm_until).into());
+    m.to(new_email, site_url)
 }
 
 /// "Your email address was changed", to the old address (`u` already has the new one),
-/// with the time and a link that undoes it.
+/// with the time and a link that undoes it (`undo_path` is `/account/email/undo/…`).
 pub fn email_changed(
     u: &user::Model,
     old_email: &str,
     at: chrono::DateTime<chrono::Utc>,
-    undo_link: &str,
+    undo_path: &str,
     site_url: &str,
 ) -> Email {
-    let (name, new_email, at) = (u.name.as_str(), u.email.as_str(), moment(at));
-    let at = at.as_str();
-    email(
-        old_email,
-        "Your email address was changed".into(),
-        render(&EmailChangedText { name, new_email, at, undo_link }),
-        render(&EmailChangedHtml { site_url, name, new_email, at, undo_link }),
-    )
+    let lang = account_language(u);
+    let at = moment(lang, at);
+    let mut m = AccountMail::new(u, td_string!(lang, account_mail.email_changed_subject));
+    m.intro.push(
+        td_string!(lang, account_mail.email_changed_intro, at = at.as_str(), email = u.email.as_str())
+            .to_string(),
+    );
+    m.intro.push(td_string!(lang, account_mail.if_you).into());
+    m.actions.push(Action::new(td_string!(lang, account_mail.undo_action), link(site_url, lang, undo_path)));
+    m.outro.push(td_string!(lang, account_mail.undo_effect).into());
+    m.to(old_email, site_url)
+}
+
+/// An absolute link to a shopper page, in the language's own path.
+fn link(site_url: &str, lang: Locale, path: &str) -> String {
+    format!("{site_url}{}", lang.localize(path))
 }
 
 /// The "order received" mail: lines, totals, shipping address and a link to the order.
@@ -432,6 +406,7 @@ mod tests {
             totp_secret: None,
             totp_pending: None,
             totp_last_step: None,
+            locale: "en".into(),
         }
     }
 
@@ -505,12 +480,46 @@ mod tests {
         for mail in [
             welcome(&u, "http://shop.test"),
             already_registered(&u, "http://shop.test"),
-            password_reset(&u, "http://shop.test/password-reset/abc", "http://shop.test"),
+            password_reset(&u, "/password-reset/abc", "http://shop.test"),
         ] {
             assert!(!mail.html.contains("<script"), "markup in {:?}:\n{}", mail.subject, mail.html);
             assert!(html_escape::decode_html_entities(&mail.html).contains(&u.name), "{}", mail.html);
             assert!(mail.text.contains(&u.name), "{}", mail.text);
         }
+    }
+
+    #[test]
+    fn account_mails_are_in_the_accounts_language() {
+        let mut u = hostile_user();
+        u.name = "Ana".into();
+        u.locale = "es".into();
+        let reset = password_reset(&u, "/password-reset/abc", "http://shop.test");
+        assert_eq!(reset.subject, "Restablece tu contraseña");
+        assert!(
+            reset.text.contains("Hola, Ana:")
+                && reset.text.contains("http://shop.test/es/password-reset/abc")
+        );
+        assert!(
+            reset.html.contains(r#"<html lang="es">"#)
+                && reset.html.contains(r#"href="http://shop.test/es/password-reset/abc""#)
+        );
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-03T08:05:00Z").unwrap().to_utc();
+        let changed = password_changed(&u, at, "http://shop.test");
+        assert!(changed.text.contains("3 dic 2026 a las 08:05 UTC"), "{}", changed.text);
+        u.locale = "en".into();
+        let changed = password_changed(&u, at, "http://shop.test");
+        assert_eq!(changed.subject, "Your password was changed");
+        assert!(
+            changed.text.contains("Dec 3, 2026 at 08:05 UTC")
+                && changed.text.contains("http://shop.test/password-reset")
+        );
+        let confirm =
+            email_change_confirm(&u, "new@example.com", "/account/email/confirm/t", "http://shop.test");
+        assert_eq!(confirm.to, "new@example.com");
+        assert!(
+            confirm.text.contains("(new@example.com)")
+                && confirm.text.contains("http://shop.test/account/email/confirm/t")
+        );
     }
 
     #[test]

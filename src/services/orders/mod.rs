@@ -9,6 +9,7 @@ use super::cart::{self, Shopper, CURRENCY};
 use super::mail;
 use crate::entities::{order, order_line, product};
 use crate::models::lang::Locale;
+use crate::models::messages::msg;
 use crate::models::{AppError, Money, Order, OrderLine, OrderStatus, OrderSummary, Shipping};
 use chrono::Utc;
 use lettre::message::Mailbox;
@@ -73,7 +74,7 @@ pub async fn place_in(
         // Two submissions raced past the check in the transaction: the loser finds the winner's order.
         Err(PlaceError::DuplicateKey) => match find_by_key(db, shopper, key).await? {
             Some(existing) => Ok(Placed { order: existing, created: false, mail_id: None }),
-            None => Err(AppError::Conflict("This form was already used; reload the checkout page.".into())),
+            None => Err(AppError::Conflict(msg!(form_used).into())),
         },
         Err(PlaceError::App(e)) => Err(e),
         Ok(placed) => Ok(placed),
@@ -116,7 +117,7 @@ async fn place_in_transaction(
     let touched = cart::touch(&txn, shopper.cart_filter()).await?;
     let stored = match (touched, cart::find_cart(&txn, shopper).await?) {
         (true, Some(stored)) => stored,
-        _ => return Err(AppError::Conflict("Your cart is empty.".into()).into()),
+        _ => return Err(AppError::Conflict(msg!(cart_empty).into()).into()),
     };
     // A resubmitted form (the cart row lock makes this check race-free per shopper).
     if let Some(existing) = find_by_key(&txn, shopper, key).await? {
@@ -124,14 +125,14 @@ async fn place_in_transaction(
     }
     let priced = cart::price(&txn, &stored, now).await?;
     if priced.lines.is_empty() {
-        return Err(AppError::Conflict("Your cart is empty.".into()).into());
+        return Err(AppError::Conflict(msg!(cart_empty).into()).into());
     }
     if let Some(line) = priced.lines.iter().find(|l| l.problem.is_some()) {
         let why = line.problem.as_deref().unwrap_or_default();
-        return Err(AppError::Conflict(format!("{}: {why}", line.name)).into());
+        return Err(AppError::Conflict(msg!(about, line.name, why)).into());
     }
     if let Some(why) = &priced.coupon_problem {
-        return Err(AppError::Conflict(format!("{why} Remove it to continue.")).into());
+        return Err(AppError::Conflict(msg!(remove_to_continue, why)).into());
     }
     // Reserve stock atomically: the conditional update never lets stock go below zero,
     // whatever other shoppers do at the same moment. Products are locked in id order, the
@@ -148,11 +149,7 @@ async fn place_in_transaction(
             .exec(&txn)
             .await?;
         if reserved.rows_affected != 1 {
-            return Err(AppError::Conflict(format!(
-                "Sorry, {} sold out while you were checking out; your cart shows what is left.",
-                line.name
-            ))
-            .into());
+            return Err(AppError::Conflict(msg!(sold_out_while_checking_out, line.name)).into());
         }
     }
     let created = order::ActiveModel {
@@ -243,7 +240,7 @@ async fn find_by_key(
     }
     if by_key.one(db).await?.is_some() {
         // Someone else's key: never reveal their order.
-        return Err(AppError::Conflict("This form was already used; reload the checkout page.".into()));
+        return Err(AppError::Conflict(msg!(form_used).into()));
     }
     Ok(None)
 }

@@ -5,6 +5,7 @@ use super::events::{apply_session, Applied};
 use super::{CheckoutCoupon, CheckoutLine, CheckoutRequest};
 use crate::entities::order;
 use crate::infra::stripe::{GatewayError, SessionFacts, SessionStatus, Stripe};
+use crate::models::messages::msg;
 use crate::models::{AppError, Order, OrderStatus};
 use crate::services::cart::Shopper;
 use crate::services::orders::{self, MailSettings};
@@ -53,7 +54,7 @@ pub async fn start_checkout(
             }
         }
         if open.status == SessionStatus::Complete && open.paid {
-            return Err(AppError::Conflict("This order is already paid.".into()));
+            return Err(AppError::Conflict(msg!(already_paid).into()));
         }
     }
     let attempt = row.checkout_attempts + 1;
@@ -76,7 +77,7 @@ pub async fn start_checkout(
     tracing::info!(order = order_id, session = %session.session_id, attempt, "checkout session started");
     let url = session.url.ok_or_else(|| {
         tracing::error!(session = %session.session_id, "Stripe returned a session without a URL");
-        AppError::Unavailable("The payment page is not available right now. Please try again.".into())
+        AppError::Unavailable(msg!(payment_page_unavailable).into())
     })?;
     Ok(CheckoutLink { session_id: session.session_id, url })
 }
@@ -84,10 +85,8 @@ pub async fn start_checkout(
 fn ensure_payable(order: &Order) -> Result<(), AppError> {
     match order.status {
         OrderStatus::Created => Ok(()),
-        OrderStatus::Paid => Err(AppError::Conflict("This order is already paid.".into())),
-        OrderStatus::Cancelled => {
-            Err(AppError::Conflict("This order was cancelled and cannot be paid.".into()))
-        }
+        OrderStatus::Paid => Err(AppError::Conflict(msg!(already_paid).into())),
+        OrderStatus::Cancelled => Err(AppError::Conflict(msg!(cancelled_cannot_pay).into())),
     }
 }
 
@@ -130,9 +129,7 @@ pub fn checkout_request(order: &Order, site_url: &str, expires_at: i64, attempt:
 
 fn unavailable(e: GatewayError) -> AppError {
     tracing::error!(error = %e, "Stripe call failed");
-    AppError::Unavailable(
-        "The payment service is not available right now. Please try again in a minute.".into(),
-    )
+    AppError::Unavailable(msg!(payment_unavailable).into())
 }
 
 /// The success page: asks Stripe about the session and applies it. Returns the order

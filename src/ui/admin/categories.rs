@@ -22,6 +22,18 @@ pub async fn save_category(id: String, name: String) -> Result<AdminCategory, Ap
     }
 }
 
+/// Writes a category's name in another language (`locale`).
+#[server]
+pub async fn save_category_translation(
+    id: i64,
+    locale: String,
+    name: String,
+) -> Result<AdminCategory, AppError> {
+    let (state, actor) = super::admin_context().await?;
+    let input = crate::models::admin::TranslationInput { name, description: String::new() };
+    crate::services::admin::catalog::set_category_translation(&state.db, &actor, id, &locale, &input).await
+}
+
 #[server]
 pub async fn delete_category(id: i64) -> Result<(), AppError> {
     let (state, actor) = super::admin_context().await?;
@@ -33,19 +45,27 @@ pub async fn delete_category(id: i64) -> Result<(), AppError> {
 pub fn CategoriesPage() -> impl IntoView {
     let save = ServerAction::<SaveCategory>::new();
     let remove = ServerAction::<DeleteCategory>::new();
-    let data = Resource::new(move || (save.version().get(), remove.version().get()), |_| admin_categories());
+    let translate = ServerAction::<SaveCategoryTranslation>::new();
+    let data = Resource::new(
+        move || (save.version().get(), remove.version().get(), translate.version().get()),
+        |_| admin_categories(),
+    );
     view! {
         <Loaded data=data ok=move |categories| view! {
                         <AdminShell title="Categories">
                             <FormError error=form_error(save)/>
                             <FormError error=form_error(remove)/>
+                            <FormError error=form_error(translate)/>
                             <table class="admin-table">
                                 <caption class="visually-hidden">"Categories"</caption>
-                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Products"</th><th scope="col">"Rename"</th><th scope="col">"Delete"</th></tr></thead>
+                                <thead><tr><th scope="col">"Name"</th><th scope="col">"Products"</th><th scope="col">"Rename"</th><th scope="col">"Spanish name"</th><th scope="col">"Delete"</th></tr></thead>
                                 <tbody>
                                     {categories.into_iter().map(|c| {
                                         let rename_label = format!("New name for {}", c.name);
                                         let delete_label = format!("Delete {}", c.name);
+                                        let spanish_label = format!("Spanish name for {}", c.name);
+                                        let spanish = c.translations.iter().find(|t| t.locale == "es").map(|t| t.name.clone());
+                                        let missing = spanish.is_none();
                                         view! {
                                         <tr>
                                             <th scope="row">{c.name.clone()}</th>
@@ -56,6 +76,15 @@ pub fn CategoriesPage() -> impl IntoView {
                                                     <input name="name" value=c.name aria-label=rename_label required/>
                                                     <button type="submit">"Rename"</button>
                                                 </ActionForm>
+                                            </td>
+                                            <td>
+                                                <ActionForm action=translate attr:class="inline">
+                                                    <input type="hidden" name="id" value=c.id.to_string()/>
+                                                    <input type="hidden" name="locale" value="es"/>
+                                                    <input name="name" value=spanish.clone().unwrap_or_default() aria-label=spanish_label required/>
+                                                    <button type="submit">"Save"</button>
+                                                </ActionForm>
+                                                {missing.then(|| view! { <span class="translation-missing">"Missing"</span> })}
                                             </td>
                                             <td>
                                                 <IdButton action=remove id=c.id.to_string() label="Delete" danger=true aria_label=delete_label/>

@@ -80,6 +80,24 @@ pub async fn save_product(
     }
 }
 
+/// Writes a product's words in another language (`locale`), or removes them when `remove`.
+#[server]
+pub async fn save_product_translation(
+    id: i64,
+    locale: String,
+    name: String,
+    description: String,
+    remove: Option<String>,
+) -> Result<AdminProduct, AppError> {
+    use crate::services::admin::catalog;
+    let (state, actor) = super::admin_context().await?;
+    if remove.is_some() {
+        return catalog::remove_product_translation(&state.db, &actor, id, &locale).await;
+    }
+    let input = crate::models::admin::TranslationInput { name, description };
+    catalog::set_product_translation(&state.db, &actor, id, &locale, &input).await
+}
+
 #[server]
 pub async fn delete_product(id: i64) -> Result<Removal, AppError> {
     let (state, actor) = super::admin_context().await?;
@@ -230,7 +248,7 @@ fn ProductTable(page: Page<AdminProduct>, f: ProductFilter) -> impl IntoView {
                     <tr>
                         <th scope="col"><span class="visually-hidden">"Select"</span></th>
                         <th scope="col">"Name"</th><th scope="col">"Category"</th><th scope="col">"Price"</th>
-                        <th scope="col">"Stock"</th><th scope="col">"Available"</th>
+                        <th scope="col">"Stock"</th><th scope="col">"Available"</th><th scope="col">"Translations"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -242,6 +260,7 @@ fn ProductTable(page: Page<AdminProduct>, f: ProductFilter) -> impl IntoView {
                             <td>{p.price.to_string()}</td>
                             <td>{p.stock}</td>
                             <td>{if p.available { "Yes" } else { "No" }}</td>
+                            <td><TranslationStatus missing=p.missing_translations/></td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -263,9 +282,10 @@ pub fn ProductEditPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
     let save = ServerAction::<SaveProduct>::new();
     let remove = ServerAction::<DeleteProduct>::new();
+    let translate = ServerAction::<SaveProductTranslation>::new();
     let data = Resource::new(
-        move || (id(), save.version().get(), remove.version().get()),
-        |(id, _, _)| async move {
+        move || (id(), save.version().get(), remove.version().get(), translate.version().get()),
+        |(id, _, _, _)| async move {
             let categories = admin_categories().await?;
             let product = match id {
                 Some(id) => Some(admin_product_detail(id).await?),
@@ -285,7 +305,11 @@ pub fn ProductEditPage() -> impl IntoView {
                         view! {
                             <AdminShell title>
                                 <ProductForm product=product.clone() categories save/>
-                                {product.map(|p| view! { <ProductImage product=p.clone()/><ProductRemoval product=p remove/> })}
+                                {product.map(|p| view! {
+                                    <ProductTranslations product=p.clone() translate/>
+                                    <ProductImage product=p.clone()/>
+                                    <ProductRemoval product=p remove/>
+                                })}
                             </AdminShell>
                         }.into_any()
                     }
@@ -357,6 +381,66 @@ fn ProductForm(
             <p class="field-error">{move || err("available").get()}</p>
             <button type="submit">"Save"</button>
         </ActionForm>
+    }
+}
+
+/// "Complete", or which languages lack words (shoppers there see English).
+#[component]
+pub(super) fn TranslationStatus(missing: Vec<String>) -> impl IntoView {
+    use crate::models::lang::Locale;
+    if missing.is_empty() {
+        return view! { <span class="translation-ok">"Complete"</span> }.into_any();
+    }
+    let names: Vec<&str> =
+        missing.iter().filter_map(|tag| Locale::from_tag(tag)).map(|l| l.english_name()).collect();
+    view! { <span class="translation-missing">{format!("Missing: {}", names.join(", "))}</span> }.into_any()
+}
+
+/// The product's name and description in each other language, each editable.
+#[component]
+fn ProductTranslations(
+    product: AdminProduct,
+    translate: ServerAction<SaveProductTranslation>,
+) -> impl IntoView {
+    use crate::models::lang::Locale;
+    let err = move |name: &'static str| field_error(translate, name);
+    view! {
+        <section aria-labelledby="translations-title">
+            <h2 id="translations-title">"Translations"</h2>
+            {move || translate.value().with(|v| matches!(v, Some(Ok(_)))).then(|| view! { <p class="notice" role="status">"Translation saved."</p> })}
+            <FormError error=form_error(translate)/>
+            {Locale::translated().map(|lang| {
+                let found = product.translations.iter().find(|t| t.locale == lang.tag()).cloned();
+                let language = lang.english_name();
+                let (name_id, description_id) = (format!("name-{}", lang.tag()), format!("description-{}", lang.tag()));
+                view! {
+                    <ActionForm action=translate attr:class="stacked" attr:aria-label=format!("{language} words")>
+                        <h3>{language}</h3>
+                        {match &found {
+                            Some(t) => view! { <p class="hint">{format!("Address: /{}/product/{}/{}", lang.tag(), product.id, t.slug)}</p> }.into_any(),
+                            None => view! { <p class="translation-missing">{format!("Missing: shoppers reading {language} see the English words.")}</p> }.into_any(),
+                        }}
+                        <input type="hidden" name="id" value=product.id.to_string()/>
+                        <input type="hidden" name="locale" value=lang.tag()/>
+                        <div class="field">
+                            <label for=name_id.clone()>{format!("Name ({language})")}</label>
+                            <input id=name_id name="name" required value=found.as_ref().map(|t| t.name.clone()).unwrap_or_default()
+                                aria-describedby=format!("name-{}-error", lang.tag())/>
+                            <p class="field-error" id=format!("name-{}-error", lang.tag())>{move || err("name").get()}</p>
+                        </div>
+                        <div class="field">
+                            <label for=description_id.clone()>{format!("Description ({language})")}</label>
+                            <textarea id=description_id name="description" rows="4">{found.as_ref().map(|t| t.description.clone()).unwrap_or_default()}</textarea>
+                            <p class="field-error">{move || err("description").get()}</p>
+                        </div>
+                        <p class="actions">
+                            <button type="submit">{format!("Save {language}")}</button>
+                            {found.is_some().then(|| view! { <button type="submit" name="remove" value="1" formnovalidate=true>{format!("Remove {language}")}</button> })}
+                        </p>
+                    </ActionForm>
+                }
+            }).collect_view()}
+        </section>
     }
 }
 

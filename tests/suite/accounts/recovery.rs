@@ -53,7 +53,7 @@ async fn security_mails_and_email_verification(backend: Backend) {
         mail_text(&received, "ada@example.com", "Your password was changed")
     })
     .await;
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let today = fullstack_ws::models::lang::Locale::en.date(&chrono::Utc::now().to_rfc3339());
     assert!(text.contains(&today) && text.contains("UTC"), "says when: {text}");
     assert!(text.contains(&format!("{}/password-reset", env.site_url())), "a way to act: {text}");
 

@@ -310,7 +310,80 @@ async fn the_product_form_refuses_zero_prices_and_negative_stock(backend: Backen
     assert_eq!((after.price, after.stock), (p.price, p.stock), "nothing was saved");
 }
 
+/// Every translation is edited in the back office (REST here; the pages use the same
+/// service), the missing ones are listed, and shoppers see the change at once.
+async fn translations_are_edited_and_missing_ones_shown(backend: Backend) {
+    let (env, c) = shop(backend).await;
+    let id = common::product_by_slug(env.db(), "sencha-asahi").await.id;
+    let product =
+        call(&env, "GET", &format!("/api/v1/admin/products/{id}"), Some(&c.admin), None).await.json();
+    assert_eq!(product["translations"][0]["locale"], "es", "the demo catalog is translated");
+    assert_eq!(product["missing_translations"], json!([]));
+
+    let path = format!("/api/v1/admin/products/{id}/translations/es");
+    let body = json!({"name": "  Sencha de Shizuoka ", "description": "Un verde japonés."});
+    let r = call(&env, "PUT", &path, Some(&c.admin), Some(body.clone())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.json()["translations"][0],
+        json!({"locale": "es", "name": "Sencha de Shizuoka", "slug": "sencha-de-shizuoka", "description": "Un verde japonés."})
+    );
+    let mut ask = json_request("GET", &format!("/api/v1/products/{id}"), None, None);
+    ask.headers_mut().insert(header::ACCEPT_LANGUAGE, "es".parse().unwrap());
+    assert_eq!(send(&env, ask).await.json()["name"], "Sencha de Shizuoka");
+
+    // Bad input and languages that are not translated into are refused.
+    let r = call(&env, "PUT", &path, Some(&c.admin), Some(json!({"name": " "}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["fields"]["name"].is_string());
+    for tag in ["en", "fr", "ES-mx"] {
+        let other = format!("/api/v1/admin/products/{id}/translations/{tag}");
+        assert_eq!(
+            call(&env, "PUT", &other, Some(&c.admin), Some(body.clone())).await.status,
+            StatusCode::NOT_FOUND,
+            "{tag}"
+        );
+    }
+    assert_eq!(
+        call(&env, "PUT", &path, Some(&c.customer), Some(body.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(call(&env, "PUT", &path, None, Some(body)).await.status, StatusCode::UNAUTHORIZED);
+
+    // Removed: listed as missing, and shoppers reading Spanish see the English words.
+    let r = call(&env, "DELETE", &path, Some(&c.admin), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["missing_translations"], json!(["es"]));
+    let list = call(&env, "GET", "/api/v1/admin/products?q=sencha", Some(&c.admin), None).await.json();
+    assert_eq!(list["items"][0]["missing_translations"], json!(["es"]));
+    let mut ask = json_request("GET", &format!("/api/v1/products/{id}"), None, None);
+    ask.headers_mut().insert(header::ACCEPT_LANGUAGE, "es".parse().unwrap());
+    assert_eq!(send(&env, ask).await.json()["name"], "Sencha Asahi");
+
+    // Categories: the name, a slug unique in the language, and no two with one name.
+    let cats = call(&env, "GET", "/api/v1/admin/categories", Some(&c.admin), None).await.json();
+    let tea = cats.as_array().unwrap().iter().find(|c| c["slug"] == "tea").unwrap().clone();
+    let coffee = cats.as_array().unwrap().iter().find(|c| c["slug"] == "coffee").unwrap().clone();
+    let tea_path = format!("/api/v1/admin/categories/{}/translations/es", tea["id"]);
+    let r = call(&env, "PUT", &tea_path, Some(&c.admin), Some(json!({"name": "Tés e infusiones"}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["translations"][0]["slug"], "tes-e-infusiones");
+    let page = common::get(&env, "/es/category/tes-e-infusiones").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let coffee_path = format!("/api/v1/admin/categories/{}/translations/es", coffee["id"]);
+    let r = call(&env, "PUT", &coffee_path, Some(&c.admin), Some(json!({"name": "tés E infusiones"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = call(&env, "DELETE", &coffee_path, Some(&c.admin), None).await;
+    assert_eq!(r.json()["missing_translations"], json!(["es"]));
+
+    let actions = audit_actions(&env, &c.admin).await;
+    for action in ["product.translate", "product.untranslate", "category.translate", "category.untranslate"] {
+        assert!(actions.iter().any(|e| e["action"] == action), "{action} audited");
+    }
+}
+
 on_both_backends!(
+    translations_are_edited_and_missing_ones_shown,
     products_rules_and_audit,
     images_are_sniffed_stored_and_served,
     categories_and_coupons,
