@@ -89,3 +89,22 @@ test("unknown pages get a 404 page", async ({ page }) => {
   await page.getByRole("link", { name: "Back to the shop" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "All products" })).toBeVisible();
 });
+
+test("a product page carries structured data that parses, and stays so after hydration", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  await page.goto("/");
+  await products(page).first().getByRole("link").first().click();
+  await hydrated(page);
+  const data = await page
+    .locator('script[type="application/ld+json"]')
+    .evaluateAll((scripts) => scripts.map((s) => JSON.parse(s.textContent ?? "")));
+  const product = data.find((d) => d["@type"] === "Product");
+  expect(product?.offers?.priceCurrency).toBe("USD");
+  expect(product?.offers?.url).toBe(page.url());
+  expect(data.some((d) => d["@type"] === "BreadcrumbList")).toBe(true);
+  expect(await page.locator('meta[property="og:url"]').getAttribute("content")).toBe(page.url());
+  expect(errors).toEqual([]);
+});

@@ -84,6 +84,8 @@ pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
         .route("/readyz", get(readyz))
         .route("/payment/webhook", post(crate::http::webhook::webhook))
         .route("/es", get(spanish_home))
+        .route("/robots.txt", get(robots))
+        .route("/sitemap.xml", get(sitemap))
         // The admin product page's image form (a plain multipart POST; 303 back).
         .route(
             "/admin/products/{id}/image",
@@ -196,6 +198,31 @@ async fn enforce_session_lifetimes(
         }
     }
     next.run(req).await
+}
+
+async fn robots(State(state): State<AppState>) -> impl IntoResponse {
+    let body = crate::services::seo::robots(&state.config.site_url);
+    (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+}
+
+async fn sitemap(State(state): State<AppState>) -> axum::response::Response {
+    match crate::services::seo::sitemap(&state.db, &state.config.site_url).await {
+        Ok(xml) => (
+            [
+                (header::CONTENT_TYPE, "application/xml; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            xml,
+        )
+            .into_response(),
+        Err(e) => crate::http::ApiError(e).into_response(),
+    }
 }
 
 /// server_fn answers every failed server function with 500. Give it the status of the

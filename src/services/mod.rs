@@ -14,5 +14,6 @@ pub mod orders;
 pub mod payments;
 pub mod rate_limit;
 pub mod seed;
+pub mod seo;
 pub mod tasks;
 pub mod two_factor;

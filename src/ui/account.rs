@@ -239,6 +239,7 @@ pub fn RegisterPage() -> impl IntoView {
     let done = move || action.value().get().and_then(Result::ok);
     view! {
         <Title text=move || t_string!(i18n, account.create).to_string()/>
+        <Meta name="robots" content="noindex"/>
         <section class="form-page" aria-labelledby="register-title">
             <h1 id="register-title">{t!(i18n, account.create)}</h1>
             {move || match done() {
@@ -284,6 +285,7 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_else(|| lang.localize("/"));
     view! {
         <Title text=move || t_string!(i18n, account.log_in).to_string()/>
+        <Meta name="robots" content="noindex"/>
         <section class="form-page" aria-labelledby="login-title">
             <h1 id="login-title">{t!(i18n, account.log_in)}</h1>
             <ActionForm action=action attr:class="stack-form">
@@ -317,6 +319,7 @@ pub fn LogoutPage() -> impl IntoView {
     let lang = locale();
     view! {
         <Title text=move || t_string!(i18n, account.log_out).to_string()/>
+        <Meta name="robots" content="noindex"/>
         <section class="form-page" aria-labelledby="logout-title">
             <h1 id="logout-title">{t!(i18n, account.log_out)}</h1>
             <Transition fallback=|| ()>
@@ -437,6 +440,7 @@ pub fn PasswordResetPage() -> impl IntoView {
     let lang = locale();
     view! {
         <Title text=move || t_string!(i18n, account.reset_title).to_string()/>
+        <Meta name="robots" content="noindex"/>
         <section class="form-page" aria-labelledby="reset-title">
             <h1 id="reset-title">{t!(i18n, account.reset_title)}</h1>
             {move || match action.value().get().and_then(Result::ok) {

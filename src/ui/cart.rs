@@ -6,7 +6,7 @@ use super::lang::{href, locale};
 use crate::models::i18n::{t, t_string, td_string, use_i18n};
 use crate::models::{AppError, Cart, CartLine};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::components::{Form, A};
 
 #[cfg(feature = "ssr")]
@@ -212,6 +212,7 @@ pub fn CartPage() -> impl IntoView {
     };
     view! {
         <Title text=move || t_string!(i18n, cart.title).to_string()/>
+        <Meta name="robots" content="noindex"/>
         <h1>{t!(i18n, cart.title)}</h1>
         {move || last_error().map(|e| view! { <p class="notice error" role="alert">{error_text(&e)}</p> })}
         <Transition fallback=move || view! { <p class="loading" role="status">{t!(i18n, cart.loading)}</p> }>

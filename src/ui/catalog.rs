@@ -206,6 +206,14 @@ fn ListingView(page: Page<ProductSummary>, category: Option<Category>, query: Pr
     };
     let base = listing_path(category.as_ref().map(|c| c.slug.as_str()));
     let canonical = format!("{base}{}", ProductQuery { q: None, ..query.clone() }.to_query_string());
+    // Search results and later pages are for visitors, not for the index.
+    let noindex = query.page > 1 || query.q.is_some();
+    let trail = category.as_ref().map(|c| {
+        super::seo::breadcrumbs(&[
+            (td_string!(lang, product.shop).to_string(), href("/")),
+            (c.name.clone(), base.clone()),
+        ])
+    });
     let count = match total {
         0 => td_string!(lang, catalog.no_products).to_string(),
         n => td_string!(lang, catalog.count, count = n).to_string(),
@@ -214,9 +222,12 @@ fn ListingView(page: Page<ProductSummary>, category: Option<Category>, query: Pr
     let pagination = (page.page_count() > 1)
         .then(|| view! { <Pagination page=page.clone() base=base.clone() query=query.clone()/> });
     view! {
-        <Title text=title/>
-        <Meta name="description" content=description/>
-        <Link rel="canonical" href=canonical/>
+        <Title text=title.clone()/>
+        <Meta name="description" content=description.clone()/>
+        <Link rel="canonical" href=super::seo::absolute(&canonical)/>
+        {noindex.then(|| view! { <Meta name="robots" content="noindex, follow"/> })}
+        <super::seo::SocialTags title description path=canonical.clone()/>
+        {trail.map(|data| view! { <super::seo::JsonLd data/> })}
         <div class="listing-head">
             <h1 id="listing-title">{heading}</h1>
             <p class="count" role="status">{count}</p>

@@ -8,7 +8,7 @@ use super::lang::{href, locale};
 use crate::models::i18n::{t, t_string, td_string, use_i18n};
 use crate::models::{AppError, Cart, FieldErrors, Shipping};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +61,7 @@ pub fn CheckoutPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Title text=move || t_string!(i18n, checkout.title).to_string()/>
+        <Meta name="robots" content="noindex"/>
         <h1>{t!(i18n, checkout.title)}</h1>
         <Suspense fallback=move || view! { <p class="loading" role="status">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

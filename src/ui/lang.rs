@@ -2,6 +2,7 @@
 //! the server and the browser always agree on it and a shared link shows the same page
 //! to everyone; the header offers the same page in the other language.
 
+use super::seo::absolute;
 use crate::models::i18n::{use_i18n, I18nSubContextProvider};
 use crate::models::lang::{is_translated, unlocalized, Locale};
 use leptos::prelude::*;
@@ -80,9 +81,9 @@ fn Alternates() -> impl IntoView {
         let path = location.pathname.read();
         (is_translated(&path) && !gives_own_addresses(&path)).then(|| {
             view! {
-                <Link rel="alternate" hreflang="en" href=url(Locale::en)/>
-                <Link rel="alternate" hreflang="es" href=url(Locale::es)/>
-                <Link rel="alternate" hreflang="x-default" href=url(Locale::en)/>
+                <Link rel="alternate" hreflang="en" href=absolute(&url(Locale::en))/>
+                <Link rel="alternate" hreflang="es" href=absolute(&url(Locale::es))/>
+                <Link rel="alternate" hreflang="x-default" href=absolute(&url(Locale::en))/>
             }
         })
     }
@@ -104,8 +105,8 @@ pub fn PageAddresses(addresses: Addresses) -> impl IntoView {
     });
     let default = addresses.of(Locale::en).map(str::to_owned);
     view! {
-        {addresses.0.into_iter().map(|(l, href)| view! { <Link rel="alternate" hreflang=l.tag() href=href/> }).collect_view()}
-        {default.map(|href| view! { <Link rel="alternate" hreflang="x-default" href=href/> })}
+        {addresses.0.into_iter().map(|(l, href)| view! { <Link rel="alternate" hreflang=l.tag() href=absolute(&href)/> }).collect_view()}
+        {default.map(|href| view! { <Link rel="alternate" hreflang="x-default" href=absolute(&href)/> })}
     }
 }
 

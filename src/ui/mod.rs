@@ -17,6 +17,7 @@ mod payment;
 mod product;
 #[cfg(feature = "ssr")]
 pub(crate) mod request;
+mod seo;
 mod two_factor;
 
 pub use account::{
@@ -46,6 +47,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                // Read back by the browser (`seo::site_url`): absolute links match on both sides.
+                <meta name="site-url" content=seo::site_url()/>
                 <AutoReload options=options.clone()/>
                 // In the shell, not the app: its path carries the build's version when the
                 // binary serves its own files (see `app::assets`).

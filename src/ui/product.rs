@@ -65,10 +65,20 @@ fn ProductDetail(product: Product) -> impl IntoView {
     let category_url = href(&format!("/category/{}", product.category.slug));
     let category_name = product.category.name.clone();
     let (crumb_url, crumb_name) = (category_url.clone(), category_name.clone());
+    let path = lang.localize(&product.url());
+    let structured = super::seo::product_data(&product, &path, in_stock);
+    let trail = super::seo::breadcrumbs(&[
+        (td_string!(lang, product.shop).to_string(), href("/")),
+        (category_name.clone(), category_url.clone()),
+        (product.name.clone(), path.clone()),
+    ]);
     view! {
         <Title text=product.name.clone()/>
-        <Meta name="description" content=description/>
-        <Link rel="canonical" href=lang.localize(&product.url())/>
+        <Meta name="description" content=description.clone()/>
+        <Link rel="canonical" href=super::seo::absolute(&path)/>
+        <super::seo::SocialTags title=product.name.clone() description path image=product.image.clone() kind="product"/>
+        <super::seo::JsonLd data=structured/>
+        <super::seo::JsonLd data=trail/>
         <nav class="breadcrumbs" aria-label=move || t_string!(i18n, product.breadcrumb)>
             <ol>
                 <li><A href=href("/")>{t!(i18n, product.shop)}</A></li>

@@ -32,8 +32,9 @@ async fn every_page_says_its_language_and_links_the_other(backend: Backend) {
     let english = get(&env, "/?sort=price_asc").await;
     assert_eq!(english.status, StatusCode::OK);
     assert!(english.body.contains(r#"<html lang="en""#), "{}", &english.body[..200]);
-    assert_eq!(href_of(&english.body, r#"hreflang="es""#), "/es/?sort=price_asc");
-    assert_eq!(href_of(&english.body, r#"hreflang="x-default""#), "/?sort=price_asc");
+    let site = env.site_url();
+    assert_eq!(href_of(&english.body, r#"hreflang="es""#), format!("{site}/es/?sort=price_asc"));
+    assert_eq!(href_of(&english.body, r#"hreflang="x-default""#), format!("{site}/?sort=price_asc"));
     assert_eq!(href_of(&english.body, r#"class="language-switch"#), "/es/?sort=price_asc");
     assert!(english.body.contains("Español"));
 
@@ -45,7 +46,7 @@ async fn every_page_says_its_language_and_links_the_other(backend: Backend) {
         let spanish = get(&env, &format!("{path}?sort=price_asc")).await;
         assert_eq!(spanish.status, StatusCode::OK, "{path}");
         assert!(spanish.body.contains(r#"<html lang="es""#), "{path}");
-        assert_eq!(href_of(&spanish.body, r#"hreflang="en""#), "/?sort=price_asc");
+        assert_eq!(href_of(&spanish.body, r#"hreflang="en""#), format!("{site}/?sort=price_asc"));
         assert_eq!(href_of(&spanish.body, r#"class="language-switch"#), "/?sort=price_asc");
         assert!(spanish.body.contains("English"));
         for name in ["Añadir al carrito", "Carrito", "Todos los productos", "Precio: de menor a mayor"] {
@@ -67,7 +68,7 @@ async fn spanish_pages_link_within_spanish(backend: Backend) {
     assert!(page.body.contains("Cantidad"));
     assert_eq!(
         href_of(&page.body, r#"rel="canonical""#),
-        format!("/es/product/{id}/molinillo-manual-de-muelas")
+        format!("{}/es/product/{id}/molinillo-manual-de-muelas", env.site_url())
     );
     assert_eq!(href_of(&page.body, r#"class="cart-link"#), "/es/cart");
     assert!(
@@ -407,19 +408,26 @@ async fn rest_errors_speak_the_asked_language(backend: Backend) {
 /// slug), not a path that would redirect.
 async fn alternates_carry_each_languages_slug(backend: Backend) {
     let env = seeded(backend).await;
+    let site = env.site_url();
     let id = common::product_by_slug(env.db(), "ember-house-blend").await.id;
     let english = page(&env, &format!("/product/{id}/ember-house-blend"), "").await;
     assert!(
-        english.body.contains(&format!(r#"href="/es/product/{id}/mezcla-de-la-casa-ember" hreflang="es""#)),
+        english
+            .body
+            .contains(&format!(r#"href="{site}/es/product/{id}/mezcla-de-la-casa-ember" hreflang="es""#)),
         "{}",
         english.body
     );
     assert!(english
         .body
-        .contains(&format!(r#"href="/product/{id}/ember-house-blend" hreflang="x-default""#)));
+        .contains(&format!(r#"href="{site}/product/{id}/ember-house-blend" hreflang="x-default""#)));
     let spanish = page(&env, "/es/category/cafe", "").await;
-    assert!(spanish.body.contains(r#"href="/category/coffee" hreflang="en""#), "{}", spanish.body);
-    assert!(spanish.body.contains(r#"href="/es/category/cafe" hreflang="es""#));
+    assert!(
+        spanish.body.contains(&format!(r#"href="{site}/category/coffee" hreflang="en""#)),
+        "{}",
+        spanish.body
+    );
+    assert!(spanish.body.contains(&format!(r#"href="{site}/es/category/cafe" hreflang="es""#)));
     assert_eq!(spanish.body.matches(r#"hreflang="x-default""#).count(), 1);
 }
 

@@ -16,4 +16,5 @@ mod languages;
 mod limits;
 mod orders;
 mod payments;
+mod seo;
 mod shop_http;
