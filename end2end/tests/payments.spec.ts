@@ -55,6 +55,15 @@ test("the seed's pipeline: an account buys two products with WELCOME10, pays by 
   await page.goto("/account/orders");
   await expect(page.getByRole("row").filter({ hasText: `Order #${orderId}` })).toContainText("Paid");
 
+  // Bought together, suggested together: the first product's page offers the second.
+  await page.goto("/category/coffee");
+  await page.getByRole("link", { name: "Kenya AA Nyeri" }).first().click();
+  await hydrated(page);
+  const alsoBought = page.getByRole("region", { name: "Customers also bought" });
+  await expect(alsoBought.getByRole("heading", { name: "Jasmine Pearls" })).toBeVisible();
+  await expect(alsoBought.getByRole("heading", { name: "Kenya AA Nyeri" })).toHaveCount(0);
+  await noA11yViolations(page);
+
   // "Payment received" with the PDF invoice, through the job queue.
   await page.goto("/dev/mail");
   const mail = page.getByRole("link", { name: `Payment received for order #${orderId}` });

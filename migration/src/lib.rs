@@ -15,6 +15,7 @@ mod m20261202_000009_create_two_factor;
 mod m20261203_000010_create_translations;
 mod m20261203_000011_create_order_locale;
 mod m20261203_000012_create_user_locale;
+mod m20261203_000013_create_co_purchases;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_create_translations::Migration),
             Box::new(m20261203_000011_create_order_locale::Migration),
             Box::new(m20261203_000012_create_user_locale::Migration),
+            Box::new(m20261203_000013_create_co_purchases::Migration),
         ]
     }
 }

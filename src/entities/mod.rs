@@ -6,6 +6,7 @@ pub mod cart;
 pub mod cart_line;
 pub mod category;
 pub mod category_translation;
+pub mod co_purchase;
 pub mod coupon;
 pub mod effect_claim;
 pub mod email_change;

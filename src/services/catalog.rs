@@ -172,9 +172,19 @@ pub async fn list_products(
     let paginator = select.paginate(db, u64::from(query.per_page));
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(u64::from(query.page - 1)).await?;
+    let items = summaries(db, rows, locale).await?;
+    Ok(Page { items, page: query.page, per_page: query.per_page, total })
+}
+
+/// Products (with their categories) as listings show them, in `locale`.
+pub(crate) async fn summaries(
+    db: &DatabaseConnection,
+    rows: Vec<(product::Model, Option<category::Model>)>,
+    locale: Locale,
+) -> Result<Vec<ProductSummary>, AppError> {
     let words = product_words(db, locale, rows.iter().map(|(p, _)| p.id)).await?;
     let categories = category_words(db, locale).await?;
-    let items = rows
+    Ok(rows
         .into_iter()
         .map(|(p, c)| {
             let category_slug = c.map(|c| localized_category(c, &categories).slug).unwrap_or_default();
@@ -185,8 +195,7 @@ pub async fn list_products(
             }
             summary
         })
-        .collect();
-    Ok(Page { items, page: query.page, per_page: query.per_page, total })
+        .collect())
 }
 
 /// A product shoppers may see (available), with its category, in `locale`.

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod orders;
 pub mod payments;
 pub mod rate_limit;
+pub mod recommendations;
 pub mod seed;
 pub mod seo;
 pub mod tasks;

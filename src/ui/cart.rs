@@ -4,7 +4,8 @@
 use super::errors::ErrorView;
 use super::lang::{href, locale};
 use crate::models::i18n::{t, t_string, td_string, use_i18n};
-use crate::models::{AppError, Cart, CartLine};
+use crate::models::lang::Locale;
+use crate::models::{AppError, Cart, CartLine, ProductSummary};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::components::{Form, A};
@@ -155,10 +156,24 @@ pub fn AddToCartNotice() -> impl IntoView {
 
 /// One message for an error: the field reasons when it is a validation error.
 pub fn error_text(e: &AppError) -> String {
+    let lang = locale();
     match e {
-        AppError::Validation(fields) => fields.values().cloned().collect::<Vec<_>>().join(" "),
-        other => other.to_string(),
+        AppError::Validation(_) => e.fields_in(lang).into_values().collect::<Vec<_>>().join(" "),
+        other => other.message_in(lang),
     }
+}
+
+/// "You may also like": bought with what is in the shopper's cart (read here, on the
+/// server), none of it already there.
+#[server]
+pub async fn cart_recommendations(#[server(default)] lang: Locale) -> Result<Vec<ProductSummary>, AppError> {
+    let (state, auth) = crate::ui::request::request().await?;
+    let Some(shopper) = crate::flows::shopper::known(&auth).await? else {
+        return Ok(Vec::new());
+    };
+    let cart = crate::services::cart::view(&state.db, &shopper).await?;
+    let ids: Vec<i64> = cart.lines.iter().map(|l| l.product_id).collect();
+    crate::services::recommendations::for_cart(&state.db, &ids, lang).await
 }
 
 /// "Add to cart" for a product: one unit from a listing, or a chosen quantity.
@@ -200,6 +215,11 @@ pub fn AddToCartForm(
 pub fn CartPage() -> impl IntoView {
     let state = use_cart();
     let i18n = use_i18n();
+    let lang = locale();
+    // Again whenever the cart changes, so nothing in it is suggested.
+    let changes =
+        move || (state.add.version().get(), state.update.version().get(), state.remove.version().get());
+    let suggestions = Resource::new(changes, move |_| cart_recommendations(lang));
     let last_error = move || {
         [
             state.update.value().get().and_then(Result::err),
@@ -228,6 +248,12 @@ pub fn CartPage() -> impl IntoView {
                     Ok(cart) => view! { <CartContents cart/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
+            })}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let products = suggestions.await.unwrap_or_default();
+                view! { <super::catalog::Suggestions id="also-like" title=t_string!(i18n, cart.also_like).to_string() products/> }
             })}
         </Transition>
     }

@@ -252,8 +252,25 @@ fn ListingView(page: Page<ProductSummary>, category: Option<Category>, query: Pr
     }
 }
 
+/// A titled list of suggested products (nothing at all when there are none).
 #[component]
-fn ProductCard(product: ProductSummary) -> impl IntoView {
+pub(super) fn Suggestions(id: &'static str, title: String, products: Vec<ProductSummary>) -> impl IntoView {
+    (!products.is_empty()).then(|| {
+        view! {
+            <section class="suggestions" aria-labelledby=id>
+                <h2 id=id>{title.clone()}</h2>
+                <ul class="product-grid" aria-label=title>
+                    {products.into_iter().map(|p| view! { <li><ProductCard product=p compact=true/></li> }).collect_view()}
+                </ul>
+            </section>
+        }
+    })
+}
+
+/// A product in a grid. A `compact` card (a suggestion) is only its link and price, so a
+/// page keeps one "Add to cart" per product it is about.
+#[component]
+fn ProductCard(product: ProductSummary, #[prop(optional)] compact: bool) -> impl IntoView {
     let i18n = use_i18n();
     let lang = locale();
     let url = lang.localize(&product.url());
@@ -264,7 +281,9 @@ fn ProductCard(product: ProductSummary) -> impl IntoView {
                 <h2 class="card-title" id=format!("product-name-{}", product.id)>{product.name.clone()}</h2>
             </a>
             <p class="price">{product.price.format_in(lang)}</p>
-            {if product.in_stock {
+            {if compact {
+                ().into_any()
+            } else if product.in_stock {
                 view! { <super::cart::AddToCartForm product_id=product.id max_quantity=1/> }.into_any()
             } else {
                 view! { <p class="stock out">{t!(i18n, catalog.sold_out)}</p> }.into_any()

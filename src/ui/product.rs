@@ -26,6 +26,16 @@ pub async fn get_product(id: i64, #[server(default)] lang: Locale) -> Result<Pro
     Ok(ProductPageData { product, addresses: Addresses(addresses) })
 }
 
+/// "Customers also bought": products bought with this one, in the page's language.
+#[server]
+pub async fn product_recommendations(
+    id: i64,
+    #[server(default)] lang: Locale,
+) -> Result<Vec<crate::models::ProductSummary>, AppError> {
+    let state = crate::flows::state::AppState::current()?;
+    crate::services::recommendations::for_product(&state.db, id, lang).await
+}
+
 #[component]
 pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
@@ -36,6 +46,12 @@ pub fn ProductPage() -> impl IntoView {
         match id {
             Some(id) => get_product(id, lang).await,
             None => Err(AppError::not_found("Product")),
+        }
+    });
+    let also_bought = Resource::new(id, move |id| async move {
+        match id {
+            Some(id) => product_recommendations(id, lang).await,
+            None => Ok(Vec::new()),
         }
     });
     view! {
@@ -50,6 +66,12 @@ pub fn ProductPage() -> impl IntoView {
                     }
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
+            })}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let products = also_bought.await.unwrap_or_default();
+                view! { <super::catalog::Suggestions id="also-bought" title=t_string!(i18n, product.also_bought).to_string() products/> }
             })}
         </Transition>
     }

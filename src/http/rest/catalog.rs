@@ -14,6 +14,7 @@ pub fn router() -> Router<AppState> {
         .route("/categories", get(categories))
         .route("/products", get(products))
         .route("/products/{id}", get(product))
+        .route("/products/{id}/recommendations", get(recommendations))
         .layer(axum::middleware::from_fn(crate::http::language::content_language))
 }
 
@@ -61,4 +62,22 @@ pub async fn product(
     Id(id): Id,
 ) -> Result<Json<Product>, ApiError> {
     Ok(Json(catalog::get_product(&state.db, id, lang).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/products/{id}/recommendations",
+    params(("id" = i64, Path, description = "Product id")),
+    responses(
+        (status = 200, description = "Up to 4 products bought with it (else its category's best sellers), on sale and in stock", body = [ProductSummary]),
+        (status = 400, description = "Non-numeric id", body = crate::http::error::ErrorBody),
+        (status = 404, description = "No such product", body = crate::http::error::ErrorBody),
+    )
+)]
+pub async fn recommendations(
+    State(state): State<AppState>,
+    RequestLanguage(lang): RequestLanguage,
+    Id(id): Id,
+) -> Result<Json<Vec<ProductSummary>>, ApiError> {
+    Ok(Json(crate::services::recommendations::for_product(&state.db, id, lang).await?))
 }

@@ -19,6 +19,7 @@ use utoipa::OpenApi;
         catalog::categories,
         catalog::products,
         catalog::product,
+        catalog::recommendations,
         shop::get_cart,
         shop::put_line,
         shop::delete_line,

@@ -331,6 +331,8 @@ async fn mark_paid(
                 .filter(order::Column::Id.eq(id))
                 .exec(txn)
                 .await?;
+            // Once per order: only the worker whose update moved it gets here.
+            crate::services::recommendations::count_order(txn, id, 1).await?;
             let paid = order::Entity::find_by_id(id).one(txn).await?.ok_or(AppError::Internal)?;
             let order = orders::load(txn, paid).await?;
             let mail_id = mail::queue(

@@ -5,6 +5,7 @@
 
 mod checkout;
 mod events;
+mod recommendations;
 use crate::common;
 
 use crate::common::{send, wait_for, Backend, TestEnv};
