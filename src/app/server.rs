@@ -117,7 +117,13 @@ pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     })
     .layer(axum::middleware::map_response(server_fn_error_status))
     .layer(axum::middleware::from_fn(crate::infra::security::no_store_for_dynamic))
-    .layer(axum::middleware::from_fn_with_state(state.db.clone(), crate::http::language::remember_choice))
+    .layer(axum::middleware::from_fn_with_state(
+        crate::http::language::Remember {
+            db: state.db.clone(),
+            https: state.config.site_url.starts_with("https://"),
+        },
+        crate::http::language::remember_choice,
+    ))
     .layer(axum::middleware::from_fn_with_state(state.config.sessions, enforce_session_lifetimes))
     .layer(axum::middleware::from_fn_with_state(
         crate::infra::security::TrustedProxies(Arc::new(state.config.trusted_proxies.clone())),

@@ -88,11 +88,19 @@ pub async fn answer_in(
     ANSWERING_IN.scope(lang, next.run(req)).await
 }
 
+/// What [`remember_choice`] needs: where accounts live, and whether the site is served
+/// over https (from `SITE_URL`, like the session cookie: never from a request header).
+#[derive(Clone)]
+pub struct Remember {
+    pub db: DatabaseConnection,
+    pub https: bool,
+}
+
 /// Layer: a shopper page viewed in a language remembers it, in the cookie and (signed
 /// in) on the account. Only successful HTML pages count, so assets, REST and errors
 /// never change anyone's language.
 pub async fn remember_choice(
-    State(db): State<DatabaseConnection>,
+    State(Remember { db, https }): State<Remember>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -114,8 +122,6 @@ pub async fn remember_choice(
         .and_then(|auth| auth.user.as_ref())
         .filter(|a| a.0.locale != page.tag())
         .map(|a| a.0.id);
-    let secure = req.uri().scheme_str() == Some("https")
-        || req.headers().get("x-forwarded-proto").is_some_and(|v| v == "https");
     let mut res = next.run(req).await;
     let is_page = res.status().is_success()
         && res
@@ -130,7 +136,7 @@ pub async fn remember_choice(
         let cookie = format!(
             "{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{}",
             page.tag(),
-            if secure { "; Secure" } else { "" }
+            if https { "; Secure" } else { "" }
         );
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             res.headers_mut().append(header::SET_COOKIE, value);
