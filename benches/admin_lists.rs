@@ -17,10 +17,6 @@ use std::time::{Duration, Instant};
 
 const RUNS: usize = 5;
 
-fn env_count(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
 /// Inserts rows with multi-row INSERTs, `batch` rows per statement, in one transaction.
 async fn bulk(db: &DatabaseConnection, head: &str, rows: impl Iterator<Item = String>, batch: usize) {
     use sea_orm::TransactionTrait;
@@ -106,24 +102,15 @@ async fn fill(db: &DatabaseConnection, products: usize, orders_n: usize) {
     db.execute_unprepared("ANALYZE").await.unwrap();
 }
 
-async fn median<F, Fut, T>(mut f: F) -> Duration
+async fn median<F, Fut, T>(f: F) -> Duration
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = T>,
 {
-    let mut times = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
-        let t = Instant::now();
-        std::hint::black_box(f().await);
-        times.push(t.elapsed());
-    }
-    times.sort();
-    times[RUNS / 2]
+    support::timed(RUNS, f).await[RUNS / 2]
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:>9.2} ms", d.as_secs_f64() * 1000.0)
-}
+use support::ms;
 
 async fn run(name: &str, db: DatabaseConnection, products: usize, orders_n: usize) {
     let t = Instant::now();
@@ -216,19 +203,7 @@ async fn run(name: &str, db: DatabaseConnection, products: usize, orders_n: usiz
 }
 
 fn main() {
-    let products = env_count("PRODUCTS", 10_000);
-    let orders_n = env_count("ORDERS", 100_000);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    rt.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let sqlite =
-            db::connect(&format!("sqlite://{}/bench.db?mode=rwc", dir.path().display())).await.unwrap();
-        run("SQLite", sqlite, products, orders_n).await;
-
-        let scratch = support::ScratchPostgres::create().await;
-        let pg = db::connect(&scratch.url).await.unwrap();
-        run("PostgreSQL", pg.clone(), products, orders_n).await;
-        pg.close().await.ok();
-        scratch.drop_database().await;
-    });
+    let products = support::env_count("PRODUCTS", 10_000);
+    let orders_n = support::env_count("ORDERS", 100_000);
+    support::on_both_databases(|name, db| run(name, db, products, orders_n));
 }

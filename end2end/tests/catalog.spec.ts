@@ -38,6 +38,55 @@ test("search finds products by name", async ({ page }) => {
   await expect(page.getByRole("link", { name: "Gooseneck Kettle" })).toBeVisible();
 });
 
+test("search suggests products as you type, chosen with the keyboard", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  const field = page.getByRole("combobox", { name: "Search" });
+  await field.pressSequentially("goosen");
+  const list = page.getByRole("listbox", { name: "Suggestions" });
+  const kettle = list.getByRole("option", { name: /Gooseneck Kettle/ });
+  await expect(kettle).toBeVisible();
+  await expect(field).toHaveAttribute("aria-expanded", "true");
+  await field.press("ArrowDown");
+  await expect(kettle).toHaveAttribute("aria-selected", "true");
+  await expect(field).toHaveAttribute("aria-activedescendant", await kettle.getAttribute("id") ?? "");
+  await field.press("Enter");
+  await expect(page).toHaveURL(/\/product\/\d+\/gooseneck-kettle$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Gooseneck Kettle" })).toBeVisible();
+});
+
+test("Escape closes the suggestions, and Enter then searches", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  const field = page.getByRole("combobox", { name: "Search" });
+  await field.pressSequentially("matcha");
+  await expect(page.getByRole("listbox", { name: "Suggestions" }).getByRole("option").first()).toBeVisible();
+  await field.press("Escape");
+  await expect(field).toHaveAttribute("aria-expanded", "false");
+  await expect(page.getByRole("listbox", { name: "Suggestions" })).toBeHidden();
+  await field.press("Enter");
+  await expect(page).toHaveURL(/q=matcha/);
+  await expect(page.getByRole("heading", { level: 1, name: /Results for .matcha./ })).toBeVisible();
+});
+
+test("filters narrow a search, and a typo still finds the product", async ({ page }) => {
+  await page.goto("/?q=tea");
+  await hydrated(page);
+  await page.getByLabel("Price up to").fill("10");
+  await page.getByLabel("In stock only").check();
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/max_price=10/);
+  await expect(page).toHaveURL(/in_stock=true/);
+  await expect(page.getByLabel("Price up to")).toHaveValue("10");
+  const prices = await products(page).locator(".price").allTextContents();
+  expect(prices.length).toBeGreaterThan(0);
+  for (const price of prices) expect(Number(price.replace(/[^0-9.]/g, ""))).toBeLessThanOrEqual(10);
+
+  await page.goto("/?q=cofee");
+  await expect(page.getByText(/No exact matches for .cofee./)).toBeVisible();
+  await expect(page.getByRole("link", { name: "Coffee Lover's Gift Box" })).toBeVisible();
+});
+
 test("search with no match shows a helpful empty state", async ({ page }) => {
   await page.goto("/?q=zzzz-nothing");
   await expect(page.getByText("No products")).toBeVisible();

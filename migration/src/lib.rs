@@ -16,6 +16,7 @@ mod m20261203_000010_create_translations;
 mod m20261203_000011_create_order_locale;
 mod m20261203_000012_create_user_locale;
 mod m20261203_000013_create_co_purchases;
+mod m20261204_000014_create_product_search;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_create_order_locale::Migration),
             Box::new(m20261203_000012_create_user_locale::Migration),
             Box::new(m20261203_000013_create_co_purchases::Migration),
+            Box::new(m20261204_000014_create_product_search::Migration),
         ]
     }
 }

@@ -25,7 +25,7 @@ pub enum Command {
     Worker,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Load the demo catalog and coupon WELCOME10 (idempotent).
+    /// Load the demo catalog, coupon WELCOME10 and a paid order history (idempotent).
     Seed,
     /// Send a test message through the outbox, the job queue and the mail transport.
     SendTestMail {
@@ -65,7 +65,8 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let state = server::build_state(config).await?;
             if state.config.seed_demo {
                 let report = seed::seed(&state.db).await.map_err(|e| format!("seed: {e}"))?;
-                tracing::info!(?report, "demo catalog loaded");
+                let orders = seed::demo_orders(&state.db).await.map_err(|e| format!("seed: {e}"))?;
+                tracing::info!(?report, orders, "demo catalog loaded");
             }
             server::serve(state).await
         }
@@ -73,14 +74,16 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Migrate => {
             let conn = db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
             db::migrate(&conn).await.map_err(|e| format!("migrations: {e}"))?;
+            crate::services::search::ensure_index(&conn).await.map_err(|e| format!("search index: {e}"))?;
             println!("migrations applied");
             Ok(())
         }
         Command::Seed => {
             let state = server::build_state(config).await?;
             let report = seed::seed(&state.db).await.map_err(|e| format!("seed: {e}"))?;
+            let orders = seed::demo_orders(&state.db).await.map_err(|e| format!("seed: {e}"))?;
             println!(
-                "seeded: {} categories, {} products, {} coupons added, {} translations added (existing rows kept)",
+                "seeded: {} categories, {} products, {} coupons added, {} translations added, {orders} demo orders added (existing rows kept)",
                 report.categories_added,
                 report.products_added,
                 report.coupons_added,

@@ -22,6 +22,7 @@ pub async fn build_state(mut config: Config) -> Result<AppState, String> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let db = db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
     db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
+    crate::services::search::ensure_index(&db).await.map_err(|e| format!("search index: {e}"))?;
     #[cfg(feature = "stripe-emulator")]
     if config.stripe.emulated {
         db::migrate_emulator(&db).await.map_err(|e| format!("emulator migrations: {e}"))?;

@@ -1,5 +1,6 @@
 //! Catalog DTOs and the validated product query shared by pages, server functions and REST.
 
+use super::messages::msg;
 use super::{AppError, FieldErrors, Money};
 use leptos_router::params::Params;
 use serde::{Deserialize, Serialize};
@@ -83,6 +84,8 @@ impl<T> Page<T> {
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Sort {
+    /// Best match first: the default when there is a search text (else it is `Newest`).
+    Relevance,
     #[default]
     Newest,
     PriceAsc,
@@ -90,10 +93,11 @@ pub enum Sort {
 }
 
 impl Sort {
-    pub const ALL: [Sort; 3] = [Sort::Newest, Sort::PriceAsc, Sort::PriceDesc];
+    pub const ALL: [Sort; 4] = [Sort::Relevance, Sort::Newest, Sort::PriceAsc, Sort::PriceDesc];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Sort::Relevance => "relevance",
             Sort::Newest => "newest",
             Sort::PriceAsc => "price_asc",
             Sort::PriceDesc => "price_desc",
@@ -104,6 +108,7 @@ impl Sort {
     pub fn label_in(self, locale: super::lang::Locale) -> &'static str {
         use super::i18n::td_string;
         match self {
+            Sort::Relevance => td_string!(locale, sort.relevance),
             Sort::Newest => td_string!(locale, sort.newest),
             Sort::PriceAsc => td_string!(locale, sort.price_asc),
             Sort::PriceDesc => td_string!(locale, sort.price_desc),
@@ -125,12 +130,64 @@ pub struct RawProductQuery {
     pub category: Option<String>,
     /// Text search in name and description (at most 100 characters).
     pub q: Option<String>,
-    /// `newest` (default), `price_asc` or `price_desc`.
+    /// `relevance` (the default with `q`), `newest` (the default without), `price_asc` or `price_desc`.
     pub sort: Option<String>,
+    /// Lowest price in dollars (`12` or `12.50`).
+    pub min_price: Option<String>,
+    /// Highest price in dollars (`12` or `12.50`).
+    pub max_price: Option<String>,
+    /// `true`: only products in stock.
+    pub in_stock: Option<String>,
     /// 1-based page number (1–10000).
     pub page: Option<String>,
     /// Items per page (1–100, default 12).
     pub per_page: Option<String>,
+}
+
+impl RawProductQuery {
+    /// From decoded `(name, value)` pairs of a query string; unknown names are ignored.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut raw = Self::default();
+        for (name, value) in pairs {
+            let slot = match name {
+                "category" => &mut raw.category,
+                "q" => &mut raw.q,
+                "sort" => &mut raw.sort,
+                "min_price" => &mut raw.min_price,
+                "max_price" => &mut raw.max_price,
+                "in_stock" => &mut raw.in_stock,
+                "page" => &mut raw.page,
+                "per_page" => &mut raw.per_page,
+                _ => continue,
+            };
+            *slot = Some(value.to_owned());
+        }
+        raw
+    }
+}
+
+/// How many suggestions a search field offers as the shopper types.
+pub const SUGGESTIONS: u64 = 6;
+
+/// What a search field has typed so far, for suggestions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+pub struct RawSuggestionQuery {
+    /// The text typed so far (1–100 characters); its last word may be unfinished.
+    pub q: Option<String>,
+}
+
+impl RawSuggestionQuery {
+    /// The trimmed text, or a field error when it is blank or too long.
+    pub fn text(&self) -> Result<String, AppError> {
+        match non_blank(&self.q) {
+            None => Err(AppError::field("q", "must not be blank")),
+            Some(q) if q.chars().count() > MAX_QUERY_CHARS => {
+                Err(AppError::field("q", format!("must be at most {MAX_QUERY_CHARS} characters")))
+            }
+            Some(q) => Ok(q.to_owned()),
+        }
+    }
 }
 
 /// A validated product listing query.
@@ -139,13 +196,26 @@ pub struct ProductQuery {
     pub category: Option<String>,
     pub q: Option<String>,
     pub sort: Sort,
+    /// Price bounds in minor units, both inclusive.
+    pub min_price: Option<i64>,
+    pub max_price: Option<i64>,
+    pub in_stock: bool,
     pub page: u32,
     pub per_page: u32,
 }
 
 impl Default for ProductQuery {
     fn default() -> Self {
-        Self { category: None, q: None, sort: Sort::Newest, page: 1, per_page: DEFAULT_PER_PAGE }
+        Self {
+            category: None,
+            q: None,
+            sort: Sort::Newest,
+            min_price: None,
+            max_price: None,
+            in_stock: false,
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+        }
     }
 }
 
@@ -157,6 +227,31 @@ pub fn is_valid_slug(s: &str) -> bool {
 
 fn non_blank(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A price filter typed in dollars: digits with at most two decimals after a point (what
+/// a number field sends in every language), in minor units.
+fn parse_price_filter(errors: &mut FieldErrors, name: &str, raw: Option<&str>) -> Option<i64> {
+    let raw = raw?;
+    let (whole, cents) = raw.split_once('.').unwrap_or((raw, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let cents_value = if cents.is_empty() { Some(0) } else { format!("{cents:0<2}").parse::<i64>().ok() };
+    let value = match (whole.is_empty(), digits(whole) && digits(cents) && cents.len() <= 2, cents_value) {
+        (false, true, Some(c)) => whole.parse::<i64>().ok().and_then(|w| w.checked_mul(100)?.checked_add(c)),
+        _ => None,
+    };
+    if value.is_none() {
+        errors.insert(name.into(), msg!(price_filter).into());
+    }
+    value
+}
+
+/// Minor units as a price filter is written (`12`, `12.5`→`12.50`).
+fn price_filter_text(cents: i64) -> String {
+    match cents % 100 {
+        0 => (cents / 100).to_string(),
+        c => format!("{}.{c:02}", cents / 100),
+    }
 }
 
 fn parse_bounded(errors: &mut FieldErrors, name: &str, raw: Option<&str>, default: u32, max: u32) -> u32 {
@@ -184,20 +279,59 @@ impl ProductQuery {
             errors.insert("q".into(), format!("must be at most {MAX_QUERY_CHARS} characters"));
         }
         let sort = match non_blank(&raw.sort) {
+            None if q.is_some() => Sort::Relevance,
             None => Sort::default(),
             Some(s) => Sort::parse(s).unwrap_or_else(|| {
-                errors.insert("sort".into(), "must be newest, price_asc or price_desc".into());
+                errors.insert("sort".into(), "must be relevance, newest, price_asc or price_desc".into());
                 Sort::default()
             }),
+        };
+        let min_price = parse_price_filter(&mut errors, "min_price", non_blank(&raw.min_price));
+        let max_price = parse_price_filter(&mut errors, "max_price", non_blank(&raw.max_price));
+        if let (Some(min), Some(max)) = (min_price, max_price) {
+            if min > max {
+                errors.insert("max_price".into(), msg!(price_range_order).into());
+            }
+        }
+        let in_stock = match non_blank(&raw.in_stock) {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                errors.insert("in_stock".into(), msg!(yes_or_no).into());
+                false
+            }
         };
         let page = parse_bounded(&mut errors, "page", non_blank(&raw.page), 1, MAX_PAGE);
         let per_page =
             parse_bounded(&mut errors, "per_page", non_blank(&raw.per_page), DEFAULT_PER_PAGE, MAX_PER_PAGE);
         if errors.is_empty() {
-            Ok(Self { category, q, sort, page, per_page })
+            Ok(Self { category, q, sort, min_price, max_price, in_stock, page, per_page })
         } else {
             Err(AppError::Validation(errors))
         }
+    }
+
+    /// Best match when searching, newest otherwise.
+    pub fn default_sort(&self) -> Sort {
+        if self.q.is_some() {
+            Sort::Relevance
+        } else {
+            Sort::Newest
+        }
+    }
+
+    /// Whether it narrows the listing beyond its category and text.
+    pub fn has_filters(&self) -> bool {
+        self.min_price.is_some() || self.max_price.is_some() || self.in_stock
+    }
+
+    /// The price filters as a form shows them.
+    pub fn min_price_text(&self) -> String {
+        self.min_price.map(price_filter_text).unwrap_or_default()
+    }
+
+    pub fn max_price_text(&self) -> String {
+        self.max_price.map(price_filter_text).unwrap_or_default()
     }
 
     /// URL query string for this query relative to a listing page, omitting defaults.
@@ -206,8 +340,17 @@ impl ProductQuery {
         if let Some(q) = &self.q {
             parts.push(format!("q={}", urlencode(q)));
         }
-        if self.sort != Sort::default() {
+        if self.sort != self.default_sort() {
             parts.push(format!("sort={}", self.sort.as_str()));
+        }
+        if let Some(min) = self.min_price {
+            parts.push(format!("min_price={}", price_filter_text(min)));
+        }
+        if let Some(max) = self.max_price {
+            parts.push(format!("max_price={}", price_filter_text(max)));
+        }
+        if self.in_stock {
+            parts.push("in_stock=true".into());
         }
         if self.per_page != DEFAULT_PER_PAGE {
             parts.push(format!("per_page={}", self.per_page));
@@ -240,19 +383,7 @@ mod tests {
     use super::*;
 
     fn raw(pairs: &[(&str, &str)]) -> RawProductQuery {
-        let mut r = RawProductQuery::default();
-        for (k, v) in pairs {
-            let v = Some(v.to_string());
-            match *k {
-                "category" => r.category = v,
-                "q" => r.q = v,
-                "sort" => r.sort = v,
-                "page" => r.page = v,
-                "per_page" => r.per_page = v,
-                _ => unreachable!(),
-            }
-        }
-        r
+        RawProductQuery::from_pairs(pairs.iter().copied())
     }
 
     #[test]
@@ -300,9 +431,58 @@ mod tests {
 
     #[test]
     fn query_string_round_trip_omits_defaults() {
-        let q = ProductQuery { q: Some("dark roast".into()), page: 2, ..Default::default() };
+        let q = ProductQuery::parse(&raw(&[("q", "dark roast"), ("page", "2")])).unwrap();
+        assert_eq!(q.sort, Sort::Relevance, "a search is sorted by best match unless told otherwise");
         assert_eq!(q.to_query_string(), "?q=dark%20roast&page=2");
         assert_eq!(ProductQuery::default().to_query_string(), "");
+        let newest = ProductQuery { sort: Sort::Newest, ..q };
+        assert_eq!(newest.to_query_string(), "?q=dark%20roast&sort=newest&page=2");
+    }
+
+    #[test]
+    fn filters_parse_and_round_trip() {
+        let q = ProductQuery::parse(&raw(&[
+            ("min_price", "5"),
+            ("max_price", "12.5"),
+            ("in_stock", "true"),
+            ("sort", "price_asc"),
+        ]))
+        .unwrap();
+        assert_eq!((q.min_price, q.max_price, q.in_stock), (Some(500), Some(1250), true));
+        let text = q.to_query_string();
+        assert_eq!(text, "?sort=price_asc&min_price=5&max_price=12.50&in_stock=true");
+        let pairs: Vec<(String, String)> = text[1..]
+            .split('&')
+            .map(|kv| kv.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).unwrap())
+            .collect();
+        let again: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(ProductQuery::parse(&raw(&again)).unwrap(), q);
+        assert!(ProductQuery::parse(&raw(&[("in_stock", "false")])).unwrap() == ProductQuery::default());
+    }
+
+    #[test]
+    fn bad_filters_are_field_errors() {
+        for (field, bad) in [
+            ("min_price", "-1"),
+            ("min_price", "1,50"),
+            ("max_price", "12.345"),
+            ("max_price", "$5"),
+            ("min_price", "1e3"),
+            ("max_price", "99999999999999999999"),
+            ("min_price", "."),
+            ("in_stock", "yes please"),
+        ] {
+            let Err(AppError::Validation(fields)) = ProductQuery::parse(&raw(&[(field, bad)])) else {
+                panic!("{field}={bad} accepted")
+            };
+            assert!(fields.contains_key(field), "{field}={bad}: {fields:?}");
+        }
+        let Err(AppError::Validation(fields)) =
+            ProductQuery::parse(&raw(&[("min_price", "20"), ("max_price", "10")]))
+        else {
+            panic!("an empty price range accepted")
+        };
+        assert_eq!(fields["max_price"], "The lowest price must not be above the highest.");
     }
 
     #[test]

@@ -94,6 +94,9 @@ messages!(
     password_changed_here,
     password_changed_log_in,
     two_factor_off,
+    price_filter,
+    price_range_order,
+    yes_or_no,
     about,
 );
 

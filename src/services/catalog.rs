@@ -5,10 +5,11 @@
 use crate::entities::{category, category_translation, product, product_translation};
 use crate::models::lang::Locale;
 use crate::models::{AppError, Cart, Category, Page, Product, ProductQuery, ProductSummary, Sort};
-use sea_orm::sea_query::{Expr, Func, LikeExpr, Query, SimpleExpr};
+use crate::services::search;
+use sea_orm::sea_query::{JoinType, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QueryTrait,
 };
 use std::collections::HashMap;
 
@@ -101,70 +102,84 @@ pub async fn category_by_slug(
     Ok(localized_category(c, &category_words(db, locale).await?))
 }
 
-/// Escapes LIKE wildcards so user text matches literally (escape character `\`).
-pub(crate) fn like_pattern(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + 2);
-    escaped.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped.push('%');
-    escaped
+/// A listing page, and whether its search text matched only approximately (a typo:
+/// nothing matched exactly, so these are the products with similar words).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub page: Page<ProductSummary>,
+    pub approximate: bool,
 }
 
-/// Products whose name or description contains `text`, in `locale`: a product with a
-/// translation matches on it, one without matches on its English.
-fn search_condition(text: &str, locale: Locale) -> Condition {
-    let pattern = like_pattern(text);
-    let like =
-        |col: SimpleExpr| Expr::expr(Func::lower(col)).like(LikeExpr::new(pattern.clone()).escape('\\'));
-    let english = Condition::any()
-        .add(like(Expr::col((product::Entity, product::Column::Name)).into()))
-        .add(like(Expr::col((product::Entity, product::Column::Description)).into()));
-    if locale == Locale::en {
-        return english;
-    }
-    let translations = |matching: Option<Condition>| {
-        let mut q = Query::select();
-        q.column(product_translation::Column::ProductId)
-            .from(product_translation::Entity)
-            .and_where(Expr::col(product_translation::Column::Locale).eq(locale.tag()));
-        if let Some(m) = matching {
-            q.cond_where(m);
-        }
-        q.to_owned()
-    };
-    let translated = Condition::any()
-        .add(like(Expr::col(product_translation::Column::Name).into()))
-        .add(like(Expr::col(product_translation::Column::Description).into()));
-    let id = || Expr::col((product::Entity, product::Column::Id));
-    Condition::any()
-        .add(id().in_subquery(translations(Some(translated))))
-        .add(Condition::all().add(id().not_in_subquery(translations(None))).add(english))
-}
-
-/// Available products matching the query, one page of them, in `locale`. An unknown
-/// category is `NotFound`; a page past the end is an empty page (with the true total).
+/// Available products matching the query, one page of them, in `locale`: the search
+/// text in the language's index (similar words when nothing matches exactly), the
+/// category, price and stock filters, then the sort. An unknown category is `NotFound`;
+/// a page past the end is an empty page (with the true total).
 pub async fn list_products(
     db: &DatabaseConnection,
     query: &ProductQuery,
+    locale: Locale,
+) -> Result<Found, AppError> {
+    let category_id = match &query.category {
+        Some(slug) => Some(category_by_slug(db, slug, locale).await?.id),
+        None => None,
+    };
+    let Some(text) = &query.q else {
+        return Ok(Found { page: listing(db, query, category_id, None, locale).await?, approximate: false });
+    };
+    let backend = db.get_database_backend();
+    if let Some(hits) = search::exact(backend, locale, text, search::Mode::Words) {
+        let page = listing(db, query, category_id, Some(hits), locale).await?;
+        if page.total > 0 {
+            return Ok(Found { page, approximate: false });
+        }
+    }
+    let page = match search::similar(db, locale, text).await? {
+        Some(hits) => listing(db, query, category_id, Some(hits), locale).await?,
+        None => Page { items: Vec::new(), page: query.page, per_page: query.per_page, total: 0 },
+    };
+    let approximate = page.total > 0;
+    Ok(Found { page, approximate })
+}
+
+/// One page of available products, filtered and sorted, limited to a search's hits.
+async fn listing(
+    db: &DatabaseConnection,
+    query: &ProductQuery,
+    category_id: Option<i64>,
+    hits: Option<SelectStatement>,
     locale: Locale,
 ) -> Result<Page<ProductSummary>, AppError> {
     let mut select = product::Entity::find()
         .find_also_related(category::Entity)
         .filter(product::Column::Available.eq(true));
-    if let Some(slug) = &query.category {
-        let category = category_by_slug(db, slug, locale).await?;
-        select = select.filter(product::Column::CategoryId.eq(category.id));
+    if let Some(id) = category_id {
+        select = select.filter(product::Column::CategoryId.eq(id));
     }
-    if let Some(text) = &query.q {
-        select = select.filter(search_condition(text, locale));
+    if let Some(min) = query.min_price {
+        select = select.filter(product::Column::Price.gte(min));
+    }
+    if let Some(max) = query.max_price {
+        select = select.filter(product::Column::Price.lte(max));
+    }
+    if query.in_stock {
+        select = select.filter(product::Column::Stock.gt(0));
+    }
+    let ranked = hits.is_some();
+    if let Some(hits) = hits {
+        QueryTrait::query(&mut select).join_subquery(
+            JoinType::InnerJoin,
+            hits,
+            search::hits_alias(),
+            search::product_id_column().equals((product::Entity, product::Column::Id)),
+        );
     }
     select = match query.sort {
-        Sort::Newest => select.order_by_desc(product::Column::CreatedAt).order_by_desc(product::Column::Id),
+        Sort::Relevance if ranked => {
+            select.order_by(search::rank_column(), Order::Desc).order_by_desc(product::Column::Id)
+        }
+        Sort::Relevance | Sort::Newest => {
+            select.order_by_desc(product::Column::CreatedAt).order_by_desc(product::Column::Id)
+        }
         Sort::PriceAsc => select.order_by_asc(product::Column::Price).order_by_asc(product::Column::Id),
         Sort::PriceDesc => select.order_by_desc(product::Column::Price).order_by_desc(product::Column::Id),
     };
@@ -174,6 +189,38 @@ pub async fn list_products(
     let rows = paginator.fetch_page(u64::from(query.page - 1)).await?;
     let items = summaries(db, rows, locale).await?;
     Ok(Page { items, page: query.page, per_page: query.per_page, total })
+}
+
+/// Up to `limit` available products whose words start like `text` (the last word may be
+/// unfinished), best match first, else ones with similar words: suggestions as a
+/// shopper types.
+pub async fn suggest(
+    db: &DatabaseConnection,
+    text: &str,
+    locale: Locale,
+    limit: u64,
+) -> Result<Vec<ProductSummary>, AppError> {
+    let backend = db.get_database_backend();
+    let mut found = Vec::new();
+    if let Some(hits) = search::exact(backend, locale, text, search::Mode::Prefix) {
+        found = suggestions(db, hits, locale, limit).await?;
+    }
+    if found.is_empty() {
+        if let Some(hits) = search::similar(db, locale, text).await? {
+            found = suggestions(db, hits, locale, limit).await?;
+        }
+    }
+    Ok(found)
+}
+
+async fn suggestions(
+    db: &DatabaseConnection,
+    hits: SelectStatement,
+    locale: Locale,
+    limit: u64,
+) -> Result<Vec<ProductSummary>, AppError> {
+    let query = ProductQuery { sort: Sort::Relevance, per_page: limit as u32, ..Default::default() };
+    Ok(listing(db, &query, None, Some(hits), locale).await?.items)
 }
 
 /// Products (with their categories) as listings show them, in `locale`.
@@ -272,15 +319,4 @@ pub async fn translate_cart(
     }
     cart.coupon_problem = cart.coupon_problem.as_deref().map(|why| locale.message(why));
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::like_pattern;
-
-    #[test]
-    fn like_pattern_escapes_wildcards_and_lowercases() {
-        assert_eq!(like_pattern("Tea"), "%tea%");
-        assert_eq!(like_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
-    }
 }

@@ -14,6 +14,7 @@ pub mod orders;
 pub mod payments;
 pub mod rate_limit;
 pub mod recommendations;
+pub mod search;
 pub mod seed;
 pub mod seo;
 pub mod tasks;

@@ -26,6 +26,8 @@ pub async fn get_categories(#[server(default)] lang: Locale) -> Result<Vec<Categ
 pub struct Listing {
     pub category: Option<Category>,
     pub products: Page<ProductSummary>,
+    /// Nothing matched the search text exactly: these products have similar words.
+    pub approximate: bool,
     /// The category's address in each language (none for the whole catalog).
     pub addresses: Option<Addresses>,
 }
@@ -42,7 +44,7 @@ pub async fn list_products(
         Some(slug) => Some(crate::services::catalog::category_by_slug(&state.db, slug, lang).await?),
         None => None,
     };
-    let products = crate::services::catalog::list_products(&state.db, &query, lang).await?;
+    let found = crate::services::catalog::list_products(&state.db, &query, lang).await?;
     let addresses = match &category {
         Some(c) => {
             let slugs = crate::services::catalog::category_slugs(&state.db, c.id).await?;
@@ -52,7 +54,18 @@ pub async fn list_products(
         }
         None => None,
     };
-    Ok(Listing { category, products, addresses })
+    Ok(Listing { category, products: found.page, approximate: found.approximate, addresses })
+}
+
+/// Products whose words start like what the shopper has typed, for the search field.
+#[server]
+pub async fn search_suggestions(
+    text: String,
+    #[server(default)] lang: Locale,
+) -> Result<Vec<ProductSummary>, AppError> {
+    let state = crate::flows::state::AppState::current()?;
+    let text = crate::models::RawSuggestionQuery { q: Some(text) }.text()?;
+    crate::services::catalog::suggest(&state.db, &text, lang, crate::models::SUGGESTIONS).await
 }
 
 /// The listing's path in the page's language.
@@ -94,7 +107,7 @@ pub fn CatalogPage() -> impl IntoView {
                 <Transition fallback=move || view! { <p class="loading" role="status">{t!(i18n, catalog.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match listing.await {
-                            Ok(Listing { category, products, addresses }) => {
+                            Ok(Listing { category, products, approximate, addresses }) => {
                                 // Another language's slug: this language's URL is the one.
                                 if let Some(c) = category.as_ref().filter(|c| category_slug().as_ref() != Some(&c.slug)) {
                                     let query = ProductQuery { page: 1, ..parsed() }.to_query_string();
@@ -102,7 +115,7 @@ pub fn CatalogPage() -> impl IntoView {
                                 }
                                 view! {
                                     {addresses.map(|addresses| view! { <PageAddresses addresses/> })}
-                                    <ListingView page=products category query=parsed()/>
+                                    <ListingView page=products category query=parsed() approximate/>
                                 }
                                 .into_any()
                             }
@@ -145,41 +158,204 @@ fn SearchBar(category: Signal<Option<String>>, query: Signal<ProductQuery>) -> i
         let url = format!("{}{}", listing_path(category.get_untracked().as_deref()), next.to_query_string());
         navigate(&url, Default::default());
     };
+    let searching = move || query.read().q.is_some();
     view! {
         <Form method="GET" action=move || listing_path(category.get().as_deref()) attr:class="search-bar" attr:role="search">
-            <div class="field">
-                <label for="search">{t!(i18n, catalog.search)}</label>
-                <input
-                    id="search"
-                    type="search"
-                    name="q"
-                    maxlength="100"
-                    placeholder=move || t_string!(i18n, catalog.search_placeholder)
-                    prop:value=move || query.read().q.clone().unwrap_or_default()
-                />
-            </div>
+            <SearchField query/>
             <div class="field">
                 <label for="sort">{t!(i18n, catalog.sort_by)}</label>
                 <select id="sort" name="sort" on:change=on_sort>
-                    {Sort::ALL
-                        .into_iter()
-                        .map(|s| {
-                            view! {
-                                <option value=s.as_str() selected=move || query.read().sort == s>
-                                    {s.label_in(lang)}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
+                    {move || {
+                        Sort::ALL
+                            .into_iter()
+                            .filter(|s| *s != Sort::Relevance || searching())
+                            .map(|s| {
+                                view! {
+                                    <option value=s.as_str() selected=move || query.read().sort == s>
+                                        {s.label_in(lang)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </select>
             </div>
+            <fieldset class="filters">
+                <legend class="visually-hidden">{t!(i18n, catalog.filters)}</legend>
+                <div class="field">
+                    <label for="min-price">{t!(i18n, catalog.price_from)}</label>
+                    <input id="min-price" name="min_price" type="number" min="0" step="0.01" inputmode="decimal"
+                        prop:value=move || query.read().min_price_text()/>
+                </div>
+                <div class="field">
+                    <label for="max-price">{t!(i18n, catalog.price_to)}</label>
+                    <input id="max-price" name="max_price" type="number" min="0" step="0.01" inputmode="decimal"
+                        prop:value=move || query.read().max_price_text()/>
+                </div>
+                <label class="check">
+                    <input type="checkbox" name="in_stock" value="true" prop:checked=move || query.read().in_stock/>
+                    {t!(i18n, catalog.in_stock_only)}
+                </label>
+            </fieldset>
             <button type="submit" class="button">{t!(i18n, catalog.search)}</button>
         </Form>
     }
 }
 
+/// The search field: a plain text field of the GET form, and once hydrated an ARIA
+/// combobox offering products as the shopper types (after a pause of 200 ms), chosen
+/// with the arrow keys and Enter, closed with Escape.
 #[component]
-fn ListingView(page: Page<ProductSummary>, category: Option<Category>, query: ProductQuery) -> impl IntoView {
+fn SearchField(query: Signal<ProductQuery>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = locale();
+    let navigate = use_navigate();
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let options = RwSignal::new(Vec::<ProductSummary>::new());
+    let open = RwSignal::new(false);
+    let active = RwSignal::new(None::<usize>);
+    // The latest keystroke's number: a pause or an answer for an older one is dropped.
+    let typed = StoredValue::new(0u64);
+    // A search submitted (the URL changed): pending suggestions are for the old text.
+    Effect::new(move |_| {
+        query.track();
+        typed.update_value(|n| *n += 1);
+        open.set(false);
+    });
+    let on_input = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        let this = typed.get_value() + 1;
+        typed.set_value(this);
+        active.set(None);
+        if text.trim().chars().count() < 2 {
+            open.set(false);
+            options.set(Vec::new());
+            return;
+        }
+        set_timeout(
+            move || {
+                if typed.get_value() != this {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    let found = search_suggestions(text, lang).await.unwrap_or_default();
+                    if typed.get_value() == this {
+                        open.set(true);
+                        options.set(found);
+                    }
+                });
+            },
+            std::time::Duration::from_millis(200),
+        );
+    };
+    let go = Callback::new(move |i: usize| {
+        let url = options.read_untracked().get(i).map(|p| lang.localize(&p.url()));
+        if let Some(url) = url {
+            open.set(false);
+            navigate(&url, Default::default());
+        }
+    });
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let count = options.read_untracked().len();
+        match ev.key().as_str() {
+            "ArrowDown" | "ArrowUp" if count > 0 => {
+                ev.prevent_default();
+                open.set(true);
+                let down = ev.key() == "ArrowDown";
+                active.update(|a| {
+                    *a = Some(match (*a, down) {
+                        (None, true) => 0,
+                        (None, false) => count - 1,
+                        (Some(i), true) => (i + 1) % count,
+                        (Some(i), false) => (i + count - 1) % count,
+                    })
+                });
+            }
+            "Enter" if open.get_untracked() => {
+                if let Some(i) = active.get_untracked() {
+                    ev.prevent_default();
+                    go.run(i);
+                }
+            }
+            "Escape" if open.get_untracked() => {
+                ev.prevent_default();
+                open.set(false);
+                active.set(None);
+            }
+            _ => {}
+        }
+    };
+    let expanded = move || open.get() && !options.read().is_empty();
+    let announcement = move || match (open.get(), options.read().len()) {
+        (false, _) => String::new(),
+        (true, 0) => t_string!(i18n, catalog.no_suggestions).to_string(),
+        (true, n) => td_string!(lang, catalog.suggestions_count, count = n).to_string(),
+    };
+    view! {
+        <div class="field search-field">
+            <label for="search">{t!(i18n, catalog.search)}</label>
+            <input
+                id="search"
+                type="search"
+                name="q"
+                maxlength="100"
+                autocomplete="off"
+                placeholder=move || t_string!(i18n, catalog.search_placeholder)
+                prop:value=move || query.read().q.clone().unwrap_or_default()
+                role=move || hydrated.get().then_some("combobox")
+                aria-autocomplete=move || hydrated.get().then_some("list")
+                aria-controls=move || hydrated.get().then_some("search-suggestions")
+                aria-expanded=move || hydrated.get().then(|| expanded().to_string())
+                aria-activedescendant=move || active.get().filter(|_| expanded()).map(|i| format!("suggestion-{i}"))
+                on:input=on_input
+                on:keydown=on_keydown
+                on:blur=move |_| open.set(false)
+            />
+            <ul
+                id="search-suggestions"
+                role="listbox"
+                class="suggestion-list"
+                aria-label=move || t_string!(i18n, catalog.suggestions)
+                hidden=move || !expanded()
+            >
+                {move || {
+                    options
+                        .get()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, p)| {
+                            view! {
+                                <li
+                                    id=format!("suggestion-{i}")
+                                    role="option"
+                                    aria-selected=move || (active.get() == Some(i)).to_string()
+                                    // Before the field's blur closes the list.
+                                    on:mousedown=move |ev| {
+                                        ev.prevent_default();
+                                        go.run(i);
+                                    }
+                                >
+                                    <span class="suggestion-name">{p.name.clone()}</span>
+                                    <span class="suggestion-price">{p.price.format_in(lang)}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+            <p class="visually-hidden" aria-live="polite">{announcement}</p>
+        </div>
+    }
+}
+
+#[component]
+fn ListingView(
+    page: Page<ProductSummary>,
+    category: Option<Category>,
+    query: ProductQuery,
+    approximate: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let lang = locale();
     let heading = match (&category, &query.q) {
@@ -205,9 +381,24 @@ fn ListingView(page: Page<ProductSummary>, category: Option<Category>, query: Pr
         None => td_string!(lang, catalog.description_all, count = total).to_string(),
     };
     let base = listing_path(category.as_ref().map(|c| c.slug.as_str()));
-    let canonical = format!("{base}{}", ProductQuery { q: None, ..query.clone() }.to_query_string());
-    // Search results and later pages are for visitors, not for the index.
-    let noindex = query.page > 1 || query.q.is_some();
+    let canonical = format!(
+        "{base}{}",
+        ProductQuery {
+            q: None,
+            sort: if query.sort == Sort::Relevance { Sort::Newest } else { query.sort },
+            min_price: None,
+            max_price: None,
+            in_stock: false,
+            ..query.clone()
+        }
+        .to_query_string()
+    );
+    // Search results, filtered listings and later pages are for visitors, not the index.
+    let noindex = query.page > 1 || query.q.is_some() || query.has_filters();
+    let approximate = approximate.then(|| {
+        let text = query.q.clone().unwrap_or_default();
+        td_string!(lang, catalog.approximate, query = text.as_str()).to_string()
+    });
     let trail = category.as_ref().map(|c| {
         super::seo::breadcrumbs(&[
             (td_string!(lang, product.shop).to_string(), href("/")),
@@ -232,6 +423,7 @@ fn ListingView(page: Page<ProductSummary>, category: Option<Category>, query: Pr
             <h1 id="listing-title">{heading}</h1>
             <p class="count" role="status">{count}</p>
         </div>
+        {approximate.map(|text| view! { <p class="notice approximate">{text}</p> })}
         {if empty {
             view! {
                 <div class="empty-state">

@@ -75,8 +75,10 @@ fn migrate_and_seed_are_idempotent() {
     let first = run(&["seed"], &env);
     assert!(first.status.success(), "{}", text(&first.stderr));
     assert!(text(&first.stdout).contains("6 categories, 48 products, 1 coupons added"));
+    assert!(text(&first.stdout).contains("16 demo orders added"), "{}", text(&first.stdout));
     let second = run(&["seed"], &env);
     assert!(text(&second.stdout).contains("0 categories, 0 products, 0 coupons added"));
+    assert!(text(&second.stdout).contains(", 0 demo orders added"), "{}", text(&second.stdout));
 }
 
 #[test]

@@ -286,6 +286,8 @@ async fn rest_answers_in_the_asked_language_with_english_fallback(backend: Backe
     // A product without Spanish words is shown (and found) in English.
     let grinder = common::product_by_slug(env.db(), "burr-hand-grinder").await.id;
     product_translation::Entity::delete_by_id((grinder, "es".to_string())).exec(env.db()).await.unwrap();
+    // Removed behind the back office's back: refresh its search words as the back office does.
+    fullstack_ws::services::search::reindex(env.db(), &[grinder]).await.unwrap();
     let r = send(&env, ask(&format!("/api/v1/products/{grinder}"), "es")).await;
     assert_eq!(r.json()["name"], "Burr Hand Grinder");
     assert_eq!(r.json()["category"]["name"], "Utensilios para preparar");

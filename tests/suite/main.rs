@@ -16,5 +16,6 @@ mod languages;
 mod limits;
 mod orders;
 mod payments;
+mod search;
 mod seo;
 mod shop_http;

@@ -2,7 +2,9 @@ use crate::flows::state::AppState;
 use crate::http::extract::{ApiQuery, Id};
 use crate::http::language::RequestLanguage;
 use crate::http::ApiError;
-use crate::models::{Category, Page, Product, ProductQuery, ProductSummary, RawProductQuery};
+use crate::models::{
+    Category, Page, Product, ProductQuery, ProductSummary, RawProductQuery, RawSuggestionQuery, SUGGESTIONS,
+};
 use crate::services::catalog;
 use axum::extract::State;
 use axum::routing::get;
@@ -13,6 +15,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/categories", get(categories))
         .route("/products", get(products))
+        .route("/products/suggestions", get(suggestions))
         .route("/products/{id}", get(product))
         .route("/products/{id}/recommendations", get(recommendations))
         .layer(axum::middleware::from_fn(crate::http::language::content_language))
@@ -31,7 +34,7 @@ pub async fn categories(
     path = "/api/v1/products",
     params(RawProductQuery),
     responses(
-        (status = 200, body = Page<ProductSummary>),
+        (status = 200, description = "Available products: full-text search in the asked language (similar words when nothing matches exactly), filters, sort and page", body = Page<ProductSummary>),
         (status = 404, description = "Unknown category", body = crate::http::error::ErrorBody),
         (status = 422, description = "Invalid parameters", body = crate::http::error::ErrorBody),
     )
@@ -42,8 +45,25 @@ pub async fn products(
     ApiQuery(raw): ApiQuery<RawProductQuery>,
 ) -> Result<Json<Page<ProductSummary>>, ApiError> {
     let query = ProductQuery::parse(&raw)?;
-    let page = catalog::list_products(&state.db, &query, lang).await?;
-    Ok(Json(page))
+    Ok(Json(catalog::list_products(&state.db, &query, lang).await?.page))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/products/suggestions",
+    params(RawSuggestionQuery),
+    responses(
+        (status = 200, description = "Up to 6 products whose words start like the text (else similar words), best match first", body = [ProductSummary]),
+        (status = 422, description = "Blank or too long", body = crate::http::error::ErrorBody),
+    )
+)]
+pub async fn suggestions(
+    State(state): State<AppState>,
+    RequestLanguage(lang): RequestLanguage,
+    ApiQuery(raw): ApiQuery<RawSuggestionQuery>,
+) -> Result<Json<Vec<ProductSummary>>, ApiError> {
+    let text = raw.text()?;
+    Ok(Json(catalog::suggest(&state.db, &text, lang, SUGGESTIONS).await?))
 }
 
 #[utoipa::path(

@@ -18,6 +18,7 @@ use utoipa::OpenApi;
     paths(
         catalog::categories,
         catalog::products,
+        catalog::suggestions,
         catalog::product,
         catalog::recommendations,
         shop::get_cart,

@@ -8,6 +8,7 @@ use crate::models::admin::{
 };
 use crate::models::lang::Locale;
 use crate::models::{AppError, Money, Page, SHOP_CURRENCY};
+use crate::services::search;
 use crate::services::seed::slugify;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -115,6 +116,7 @@ pub async fn set_product_translation(
         )
         .exec(&txn)
         .await?;
+    search::reindex(&txn, &[id]).await?;
     let after = get_product(&txn, id).await?;
     audit(&txn, actor, "product.translate", "product", id, snapshot(&before), snapshot(&after)).await?;
     txn.commit().await?;
@@ -133,6 +135,7 @@ pub async fn remove_product_translation(
     touch_product(&txn, id).await?;
     let before = get_product(&txn, id).await?;
     product_translation::Entity::delete_by_id((id, locale.tag().to_owned())).exec(&txn).await?;
+    search::reindex(&txn, &[id]).await?;
     let after = get_product(&txn, id).await?;
     audit(&txn, actor, "product.untranslate", "product", id, snapshot(&before), snapshot(&after)).await?;
     txn.commit().await?;
@@ -290,6 +293,7 @@ pub async fn create_product(
     .insert(&txn)
     .await
     .map_err(slug_race)?;
+    search::reindex(&txn, &[created.id]).await?;
     let after = get_product(&txn, created.id).await?;
     audit(&txn, actor, "product.create", "product", created.id, None, snapshot(&after)).await?;
     txn.commit().await?;
@@ -323,6 +327,7 @@ pub async fn update_product(
     }
     .update(&txn)
     .await?;
+    search::reindex(&txn, &[id]).await?;
     let after = get_product(&txn, id).await?;
     audit(&txn, actor, "product.update", "product", id, snapshot(&before), snapshot(&after)).await?;
     txn.commit().await?;
@@ -359,6 +364,7 @@ pub async fn remove_product(db: &DatabaseConnection, actor: &Actor, id: i64) -> 
     } else {
         // Carts holding it lose the line (cart_lines cascade).
         product::Entity::delete_by_id(id).exec(&txn).await?;
+        search::reindex(&txn, &[id]).await?;
         audit(&txn, actor, "product.delete", "product", id, snapshot(&before), None).await?;
         Removal::Deleted
     };

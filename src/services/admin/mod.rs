@@ -100,9 +100,23 @@ pub async fn audit_log(
     Ok(Page { items, page, per_page, total })
 }
 
+/// Escapes LIKE wildcards so user text matches literally (escape character `\`).
+pub(crate) fn like_pattern(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    escaped.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    escaped
+}
+
 /// `lower(column) LIKE %text%`, with the text's wildcards taken literally.
 pub(crate) fn contains(column: impl IntoColumnRef, text: &str) -> SimpleExpr {
-    let pattern = super::catalog::like_pattern(text);
+    let pattern = like_pattern(text);
     Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape('\\'))
 }
 
@@ -114,5 +128,16 @@ pub(crate) fn search_text(field: &str, text: Option<&str>) -> Result<Option<Stri
             Err(AppError::field(field, "Use at most 100 characters."))
         }
         other => Ok(other.map(str::to_string)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_pattern_escapes_wildcards_and_lowercases() {
+        assert_eq!(like_pattern("Tea"), "%tea%");
+        assert_eq!(like_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
     }
 }

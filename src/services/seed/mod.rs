@@ -2,7 +2,10 @@
 //! all of them in Spanish too (`spanish`), and the coupon `WELCOME10`. Idempotent: rows are
 //! matched by slug/code and left alone when present, so running it twice changes nothing.
 
+mod orders;
 mod spanish;
+
+pub use orders::demo_orders;
 
 use crate::entities::{category, category_translation, coupon, product, product_translation};
 use crate::models::lang::Locale;
@@ -306,6 +309,9 @@ pub async fn seed(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
         }
     }
     report.translations_added = seed_spanish(&txn).await?;
+    if report.products_added + report.translations_added > 0 {
+        crate::services::search::rebuild(&txn).await?;
+    }
     if coupon::Entity::find().filter(coupon::Column::Code.eq(WELCOME_COUPON)).one(&txn).await?.is_none() {
         let now = Utc::now();
         coupon::ActiveModel {

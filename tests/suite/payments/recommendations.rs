@@ -136,4 +136,32 @@ async fn without_co_purchases_the_category_fills_in(backend: Backend) {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
-on_both_backends!(co_purchases_count_each_paid_order_once, without_co_purchases_the_category_fills_in);
+/// The demo's order history makes "Customers also bought" real in a fresh shop, once.
+async fn demo_orders_are_bought_together(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    seed::seed(env.db()).await.unwrap();
+    assert_eq!(seed::demo_orders(env.db()).await.unwrap(), 16);
+    assert_eq!(seed::demo_orders(env.db()).await.unwrap(), 0, "added once");
+    let sencha = common::product_by_slug(env.db(), "sencha-asahi").await;
+    let teapot = common::product_by_slug(env.db(), "glass-teapot-with-infuser").await;
+    let chawan = common::product_by_slug(env.db(), "matcha-chawan").await;
+    let cookies = common::product_by_slug(env.db(), "matcha-cookies").await;
+    assert_eq!(count(&env, sencha.id, teapot.id).await, Some(1));
+    // Sencha was bought with these three (once each); a best seller fills the fourth place.
+    let with_sencha = suggested(&env, sencha.id).await;
+    let mut bought_with: Vec<i64> = with_sencha[..3].to_vec();
+    bought_with.sort_unstable();
+    let mut expected = vec![teapot.id, chawan.id, cookies.id];
+    expected.sort_unstable();
+    assert_eq!(bought_with, expected, "{with_sencha:?}");
+    // The tea pot was bought with Sencha and with Earl Grey: both come first.
+    let earl = common::product_by_slug(env.db(), "earl-grey-creme").await;
+    let with_teapot = suggested(&env, teapot.id).await;
+    assert!(with_teapot[..3].contains(&sencha.id) && with_teapot[..3].contains(&earl.id), "{with_teapot:?}");
+}
+
+on_both_backends!(
+    co_purchases_count_each_paid_order_once,
+    without_co_purchases_the_category_fills_in,
+    demo_orders_are_bought_together
+);
