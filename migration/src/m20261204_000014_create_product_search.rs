@@ -3,11 +3,13 @@
 //! product's words change (`services::search`).
 //!
 //! - SQLite: an FTS5 table of Snowball-stemmed words (SQLite has no Spanish stemmer, so the
-//!   shop stems them), ranked by bm25; `product_search_terms` lists its vocabulary, which
-//!   the typo fallback searches by edit distance.
+//!   shop stems them), ranked by bm25.
 //! - PostgreSQL: a `tsvector` generated in the row's language (name weighted A,
-//!   description B) under a GIN index, and a trigram index (`pg_trgm`) for the typo
-//!   fallback and the back office's searches by email and name.
+//!   description B) under a GIN index.
+//!
+//! `search_words` lists each language's words, for the typo fallback: by trigram
+//! similarity on PostgreSQL (`pg_trgm`, which also indexes the back office's searches by
+//! email and name), by edit distance on SQLite.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
@@ -19,7 +21,7 @@ const SQLITE_UP: &str = r#"
 CREATE VIRTUAL TABLE product_search USING fts5(
     name, description, product_id UNINDEXED, locale UNINDEXED, tokenize = 'unicode61'
 );
-CREATE VIRTUAL TABLE product_search_terms USING fts5vocab(product_search, row);
+CREATE TABLE search_words (locale TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (locale, word));
 "#;
 
 const POSTGRES_UP: &str = r#"
@@ -36,7 +38,8 @@ CREATE TABLE product_search (
     PRIMARY KEY (product_id, locale)
 );
 CREATE INDEX product_search_document ON product_search USING GIN (document);
-CREATE INDEX product_search_words ON product_search USING GIN ((name || ' ' || description) gin_trgm_ops);
+CREATE TABLE search_words (locale TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (locale, word));
+CREATE INDEX search_words_trigrams ON search_words USING GIN (word gin_trgm_ops);
 CREATE INDEX users_email_trigrams ON users USING GIN (lower(email) gin_trgm_ops);
 CREATE INDEX users_name_trigrams ON users USING GIN (lower(name) gin_trgm_ops);
 CREATE INDEX orders_email_trigrams ON orders USING GIN (lower(email) gin_trgm_ops);
@@ -57,9 +60,9 @@ impl MigrationTrait for Migration {
         let sql = match m.get_database_backend() {
             DatabaseBackend::Postgres => {
                 "DROP INDEX orders_email_trigrams; DROP INDEX users_name_trigrams; \
-                 DROP INDEX users_email_trigrams; DROP TABLE product_search;"
+                 DROP INDEX users_email_trigrams; DROP TABLE search_words; DROP TABLE product_search;"
             }
-            _ => "DROP TABLE product_search_terms; DROP TABLE product_search;",
+            _ => "DROP TABLE search_words; DROP TABLE product_search;",
         };
         m.get_connection().execute_unprepared(sql).await.map(|_| ())
     }

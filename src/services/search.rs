@@ -11,18 +11,27 @@
 //! - exact: PostgreSQL `tsvector` in the row's language (Snowball stemming, name weighted
 //!   above description); SQLite FTS5 over words the shop stems with the same Snowball
 //!   stemmers, ranked by bm25 with the name weighted above the description.
-//! - similar, when nothing matches exactly (a typo): PostgreSQL trigram word similarity
-//!   (`pg_trgm`); on SQLite each unknown word is replaced by the index's words within a
-//!   small edit distance.
+//! - similar, when nothing matches exactly (a typo): each word is replaced by the closest
+//!   word of the language's vocabulary (`search_words`), by trigram similarity on
+//!   PostgreSQL (`pg_trgm`, indexed) and by edit distance on SQLite, and the corrected
+//!   words are searched exactly.
 
 use crate::entities::{product, product_translation};
 use crate::models::lang::Locale;
-use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, IntoIden, OnConflict, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, DeriveIden, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter,
 };
 use std::collections::HashMap;
+
+/// Each language's words (folded, not stemmed), for correcting typos.
+#[derive(DeriveIden)]
+enum SearchWords {
+    Table,
+    Locale,
+    Word,
+}
 
 /// The index table and the columns of a search's subquery.
 #[derive(DeriveIden)]
@@ -130,8 +139,10 @@ pub async fn reindex(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbE
 
 /// Rebuilds the whole index.
 pub async fn rebuild(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
-    let delete = Query::delete().from_table(ProductSearch::Table).to_owned();
-    conn.execute(conn.get_database_backend().build(&delete)).await?;
+    let backend = conn.get_database_backend();
+    for table in [ProductSearch::Table.into_iden(), SearchWords::Table.into_iden()] {
+        conn.execute(backend.build(&Query::delete().from_table(table).to_owned())).await?;
+    }
     let products = product::Entity::find().all(conn).await?;
     let translations = product_translation::Entity::find().all(conn).await?;
     write(conn, entries(products, translations)).await
@@ -193,6 +204,23 @@ async fn write(conn: &impl ConnectionTrait, entries: Vec<Entry>) -> Result<(), D
                 name.into(),
                 description.into(),
             ]);
+        }
+        conn.execute(backend.build(&insert)).await?;
+    }
+    // New words join the vocabulary; a word no product uses any more stays until the next
+    // rebuild (a correction to it finds nothing, as the typo alone would).
+    let vocabulary: std::collections::BTreeSet<(&'static str, String)> = entries
+        .iter()
+        .flat_map(|e| words(&e.name).into_iter().chain(words(&e.description)).map(|w| (e.locale.tag(), w)))
+        .collect();
+    let vocabulary: Vec<_> = vocabulary.into_iter().collect();
+    for chunk in vocabulary.chunks(500) {
+        let mut insert = Query::insert();
+        insert.into_table(SearchWords::Table).columns([SearchWords::Locale, SearchWords::Word]).on_conflict(
+            OnConflict::columns([SearchWords::Locale, SearchWords::Word]).do_nothing().to_owned(),
+        );
+        for (locale, word) in chunk {
+            insert.values_panic([(*locale).into(), word.clone().into()]);
         }
         conn.execute(backend.build(&insert)).await?;
     }
@@ -265,84 +293,85 @@ fn sqlite_match(select: &mut SelectStatement, expression: String) {
 }
 
 /// The products whose words are close to `text` (typos), for when nothing matches
-/// exactly; `None` when nothing is close either.
+/// exactly: its words corrected to the language's closest ones, searched exactly. `None`
+/// when no word needed correcting or one has nothing close.
 pub(crate) async fn similar(
     conn: &impl ConnectionTrait,
     locale: Locale,
     text: &str,
 ) -> Result<Option<SelectStatement>, DbErr> {
-    let mut select = Query::select();
-    select
-        .column(ProductSearch::ProductId)
-        .from(ProductSearch::Table)
-        .and_where(Expr::col(ProductSearch::Locale).eq(locale.tag()));
-    match conn.get_database_backend() {
+    let typed: Vec<String> = words(text).into_iter().take(MAX_WORDS).collect();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    let backend = conn.get_database_backend();
+    let mut corrected = Vec::with_capacity(typed.len());
+    match backend {
         DatabaseBackend::Postgres => {
-            let words: Vec<String> = words(text).into_iter().take(MAX_WORDS).collect();
-            if words.is_empty() {
-                return Ok(None);
-            }
-            let phrase = words.join(" ");
-            // `<%` is word similarity above pg_trgm's threshold (0.6), served by the
-            // trigram index on the same expression; the name's similarity ranks first.
-            select
-                .expr_as(
-                    Expr::cust_with_values(
-                        "2 * word_similarity($1, name) + word_similarity($1, name || ' ' || description)",
-                        [phrase.clone()],
-                    ),
-                    ProductSearch::Rank,
-                )
-                .and_where(Expr::cust_with_values("$1 <% (name || ' ' || description)", [phrase]));
-        }
-        _ => {
-            let stems: Vec<String> = stems(locale, text).into_iter().take(MAX_WORDS).collect();
-            if stems.is_empty() {
-                return Ok(None);
-            }
-            let vocabulary = vocabulary(conn, &stems).await?;
-            let mut corrected = Vec::with_capacity(stems.len());
-            for stem in &stems {
-                match nearest(stem, &vocabulary) {
-                    Some(term) => corrected.push(format!("\"{term}\"")),
+            for word in &typed {
+                // `%` is trigram similarity above pg_trgm's threshold (0.3), served by the
+                // trigram index; `<->` is its distance, so the word itself comes first.
+                let closest = Query::select()
+                    .column(SearchWords::Word)
+                    .from(SearchWords::Table)
+                    .and_where(Expr::col(SearchWords::Locale).eq(locale.tag()))
+                    .and_where(Expr::cust_with_values("word % $1", [word.clone()]))
+                    .order_by_expr(Expr::cust_with_values("word <-> $1", [word.clone()]), sea_orm::Order::Asc)
+                    .limit(1)
+                    .to_owned();
+                match Word::find_by_statement(backend.build(&closest)).one(conn).await? {
+                    Some(w) => corrected.push(w.word),
                     None => return Ok(None),
                 }
             }
-            sqlite_match(&mut select, corrected.join(" "));
+        }
+        _ => {
+            let shortest = typed.iter().map(String::len).min().unwrap_or(0).saturating_sub(2);
+            let longest = typed.iter().map(String::len).max().unwrap_or(0) + 2;
+            let candidates = Query::select()
+                .column(SearchWords::Word)
+                .from(SearchWords::Table)
+                .and_where(Expr::col(SearchWords::Locale).eq(locale.tag()))
+                .and_where(Expr::cust_with_values(
+                    "length(word) BETWEEN ? AND ?",
+                    [shortest as i64, longest as i64],
+                ))
+                .to_owned();
+            let vocabulary: Vec<String> = Word::find_by_statement(backend.build(&candidates))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|w| w.word)
+                .collect();
+            for word in &typed {
+                match nearest(word, &vocabulary) {
+                    Some(w) => corrected.push(w),
+                    None => return Ok(None),
+                }
+            }
         }
     }
-    Ok(Some(select))
+    if corrected == typed {
+        return Ok(None);
+    }
+    Ok(exact(backend, locale, &corrected.join(" "), Mode::Words))
 }
 
-/// The index's words (SQLite) of about the length of these stems, with how many rows
-/// hold each.
-async fn vocabulary(conn: &impl ConnectionTrait, stems: &[String]) -> Result<Vec<(String, i64)>, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Term {
-        term: String,
-        doc: i64,
-    }
-    let shortest = stems.iter().map(String::len).min().unwrap_or(0).saturating_sub(2);
-    let longest = stems.iter().map(String::len).max().unwrap_or(0) + 2;
-    let statement = sea_orm::Statement::from_sql_and_values(
-        DatabaseBackend::Sqlite,
-        "SELECT term, doc FROM product_search_terms WHERE length(term) BETWEEN ? AND ?",
-        [(shortest as i64).into(), (longest as i64).into()],
-    );
-    let terms = Term::find_by_statement(statement).all(conn).await?;
-    Ok(terms.into_iter().map(|t| (t.term, t.doc)).collect())
+#[derive(FromQueryResult)]
+struct Word {
+    word: String,
 }
 
 /// The word a typo most likely meant: within edit distance 1 (2 from six letters), the
-/// closest, then the most common. `None` when no word is that close.
-fn nearest(stem: &str, vocabulary: &[(String, i64)]) -> Option<String> {
-    let allowed = if stem.len() >= 6 { 2 } else { 1 };
+/// closest (the first in order among equals). `None` when no word is that close.
+fn nearest(typed: &str, vocabulary: &[String]) -> Option<String> {
+    let allowed = if typed.len() >= 6 { 2 } else { 1 };
     vocabulary
         .iter()
-        .map(|(term, docs)| (strsim::damerau_levenshtein(stem, term), std::cmp::Reverse(*docs), term))
-        .filter(|(distance, ..)| *distance <= allowed)
+        .map(|word| (strsim::damerau_levenshtein(typed, word), word))
+        .filter(|(distance, _)| *distance <= allowed)
         .min()
-        .map(|(.., term)| term.clone())
+        .map(|(_, word)| word.clone())
 }
 
 #[cfg(test)]
@@ -362,14 +391,13 @@ mod tests {
     }
 
     #[test]
-    fn typos_find_the_nearest_common_word() {
-        let vocabulary: Vec<(String, i64)> = [("coffe", 4), ("cone", 1), ("tea", 9), ("kettl", 2)]
-            .iter()
-            .map(|(t, n)| (t.to_string(), *n))
-            .collect();
-        assert_eq!(nearest("cofe", &vocabulary).as_deref(), Some("coffe"), "closest, then most common");
-        assert_eq!(nearest("kettel", &vocabulary).as_deref(), Some("kettl"));
-        assert_eq!(nearest("tea", &vocabulary).as_deref(), Some("tea"));
+    fn typos_find_the_nearest_word() {
+        let vocabulary: Vec<String> =
+            ["coffee", "cone", "tea", "kettle", "espresso"].iter().map(|w| w.to_string()).collect();
+        assert_eq!(nearest("cofee", &vocabulary).as_deref(), Some("coffee"));
+        assert_eq!(nearest("ketle", &vocabulary).as_deref(), Some("kettle"));
+        assert_eq!(nearest("espreso", &vocabulary).as_deref(), Some("espresso"));
+        assert_eq!(nearest("tea", &vocabulary).as_deref(), Some("tea"), "a known word is itself");
         assert_eq!(nearest("xyz", &vocabulary), None);
     }
 
