@@ -108,18 +108,10 @@ impl Bundle {
         if asset.brotli.is_some() || asset.gzip.is_some() {
             res = res.header(header::VARY, "accept-encoding");
         }
-        let fresh = request
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|tags| tags.split(',').any(|t| t.trim() == asset.etag.to_str().unwrap_or_default()));
-        if fresh {
+        if crate::http::negotiate::not_modified(request, asset.etag.to_str().unwrap_or_default()) {
             return res.status(StatusCode::NOT_MODIFIED).body(Body::empty()).ok();
         }
-        let accepts = |coding: &str| {
-            request.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-                v.split(',').any(|c| c.split(';').next().is_some_and(|c| c.trim() == coding))
-            })
-        };
+        let accepts = |coding| crate::http::negotiate::accepts(request, coding);
         let (body, coding) = match (asset.brotli, asset.gzip) {
             (Some(br), _) if accepts("br") => (br, Some("br")),
             (_, Some(gz)) if accepts("gzip") => (gz, Some("gzip")),

@@ -13,7 +13,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::{sync::Arc, time::Duration};
-use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 /// Connects everything the app needs and runs migrations.
 pub async fn build_state(mut config: Config) -> Result<AppState, String> {
@@ -109,15 +109,34 @@ pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
             page_context(state.clone()),
             crate::ui::shell,
         );
+        // Leptos's own file handler drops the request's conditional headers; this one
+        // answers `If-Modified-Since` with 304.
+        let files = tower_http::services::ServeDir::new(&state.config.site_root)
+            .precompressed_br()
+            .precompressed_gzip();
         move |uri: axum::http::Uri, State(state): State<AppState>, req: axum::extract::Request| async move {
             if let Some(found) = state.assets.as_ref().and_then(|b| b.serve(uri.path(), req.headers())) {
                 return found;
+            }
+            if req.method() == axum::http::Method::GET || req.method() == axum::http::Method::HEAD {
+                let mut file = axum::http::Request::new(axum::body::Body::empty());
+                (*file.method_mut(), *file.uri_mut(), *file.headers_mut()) =
+                    (req.method().clone(), uri.clone(), req.headers().clone());
+                let Ok(res) = tower::ServiceExt::oneshot(files.clone(), file).await;
+                if res.status() != StatusCode::NOT_FOUND {
+                    return res.into_response();
+                }
             }
             from_disk_or_404(uri, State(state), req).await
         }
     })
     .layer(axum::middleware::map_response(server_fn_error_status))
     .layer(axum::middleware::from_fn(crate::infra::security::no_store_for_dynamic))
+    // Catalog pages, the same for everyone, from memory (one cache per router).
+    .layer(axum::middleware::from_fn_with_state(
+        crate::http::page_cache::PageCache::new(!state.config.production),
+        crate::http::page_cache::serve,
+    ))
     .layer(axum::middleware::from_fn_with_state(
         crate::http::language::Remember {
             db: state.db.clone(),
@@ -155,6 +174,9 @@ pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     ))
+    // HTML, JSON, CSS and JS shrink to a fifth or less; images and files that are already
+    // compressed (the embedded bundle's brotli variants) pass through as they are.
+    .layer(CompressionLayer::new())
     .layer(
         TraceLayer::new_for_http()
             .make_span_with(|req: &axum::http::Request<_>| {
@@ -286,8 +308,7 @@ pub async fn serve(state: AppState) -> Result<(), String> {
     // Built before the listener exists, so no request can meet route generation.
     let app = router(state.clone(), page_routes());
     let workers = queue::Workers::start(state.jobs.clone(), state.config.workers);
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener = listen(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on {}", state.config.site_url);
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
@@ -296,6 +317,24 @@ pub async fn serve(state: AppState) -> Result<(), String> {
     workers.shutdown(Duration::from_secs(30)).await;
     tracing::info!("stopped");
     served
+}
+
+/// The server's socket. Every accepted connection gets `TCP_NODELAY`: a response's head
+/// and body leave as separate writes, and with Nagle's algorithm the body would wait for
+/// the client's delayed ACK (about 40 ms) on a kept-alive connection.
+pub async fn listen(addr: std::net::SocketAddr) -> std::io::Result<Listener> {
+    use axum::serve::ListenerExt;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    Ok(listener.tap_io(send_without_delay as fn(&mut tokio::net::TcpStream)))
+}
+
+/// The server's socket (see [`listen`]).
+pub type Listener = axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>;
+
+fn send_without_delay(stream: &mut tokio::net::TcpStream) {
+    if let Err(e) = stream.set_nodelay(true) {
+        tracing::warn!("cannot set TCP_NODELAY: {e}");
+    }
 }
 
 /// Runs job workers only, until a shutdown signal.

@@ -180,7 +180,9 @@ pub async fn export_csv(State(state): State<AppState>, ApiQuery(filter): ApiQuer
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
-        Body::from_stream(stream),
+        // Fused: a reader may ask again after the end (the compression layer does), and
+        // `unfold` would panic.
+        Body::from_stream(futures_util::StreamExt::fuse(stream)),
     )
         .into_response()
 }

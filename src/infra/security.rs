@@ -58,13 +58,17 @@ pub fn client_ip(peer: Option<IpAddr>, forwarded_for: &str, trusted: &[IpAddr]) 
 }
 
 /// Pages and API answers carry personal data (the header's cart, the account): no shared
-/// or browser cache may keep them. Static assets keep their normal caching.
+/// or browser cache may keep them unless their handler says otherwise. Files without a
+/// policy of their own (those served from disk: their names carry no version) are
+/// revalidated on every use, so a rebuilt file is never taken from a stale cache.
 pub async fn no_store_for_dynamic(req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let is_static = ["/pkg/", "/images/", "/favicon"].iter().any(|p| path.starts_with(p));
     let mut res = next.run(req).await;
-    if !is_static && !res.headers().contains_key(header::CACHE_CONTROL) {
-        res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    if !res.headers().contains_key(header::CACHE_CONTROL) {
+        let found = res.status().is_success() || res.status() == axum::http::StatusCode::NOT_MODIFIED;
+        let policy = if is_static && found { "public, no-cache" } else { "no-store" };
+        res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static(policy));
     }
     res
 }
@@ -74,9 +78,15 @@ pub async fn no_store_for_dynamic(req: Request, next: Next) -> Response {
 /// WebAssembly allowed to compile, nothing may frame the shop, forms post here or to
 /// Stripe's hosted checkout. In development the live-reload websocket may connect too.
 pub fn page_policy(nonce: &str, development: bool) -> String {
+    page_policy_for(&format!("'nonce-{nonce}'"), development)
+}
+
+/// [`page_policy`] allowing the inline scripts that `scripts` names (a nonce, or the
+/// hashes of a page served to everyone alike: `http::page_cache`).
+pub fn page_policy_for(scripts: &str, development: bool) -> String {
     let connect = if development { "'self' ws: wss:" } else { "'self'" };
     format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+        "default-src 'self'; script-src 'self' {scripts} 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src {connect}; object-src 'none'; base-uri 'self'; \
          form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'"
     )

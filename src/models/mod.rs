@@ -15,6 +15,7 @@ pub mod mail;
 pub mod messages;
 pub mod money;
 pub mod order;
+pub mod pages;
 
 pub use cart::{AppliedCoupon, Cart, CartLine};
 pub use catalog::*;

@@ -137,7 +137,8 @@ pub async fn reset_password(
     Ok(msg!(password_changed_log_in).into())
 }
 
-/// Who is logged in, and the actions that change it, shared through context.
+/// The actions that change who is logged in, shared through context. Who it is, is
+/// loaded by whatever shows it: see [`AuthState::me`] and [`AuthState::me_in_browser`].
 #[derive(Clone, Copy)]
 pub struct AuthState {
     pub register: ServerAction<Register>,
@@ -147,7 +148,6 @@ pub struct AuthState {
     pub log_out: ServerAction<LogOut>,
     pub update_profile: ServerAction<UpdateProfile>,
     pub change_email: ServerAction<ChangeEmail>,
-    pub me: Resource<Result<Option<Me>, AppError>>,
 }
 
 impl AuthState {
@@ -158,27 +158,39 @@ impl AuthState {
             + self.log_in_code.version().get()
             + self.log_out.version().get()
     }
+
+    /// Changes whenever who is logged in, or their details, may have changed.
+    fn details_version(&self) -> usize {
+        self.version() + self.update_profile.version().get() + self.change_email.version().get()
+    }
+
+    /// The signed-in account, rendered into the page: for the pages about the account.
+    pub fn me(&self) -> Resource<Result<Option<Me>, AppError>> {
+        let this = *self;
+        Resource::new(move || this.details_version(), |_| current_user())
+    }
+
+    /// The signed-in account, loaded by the browser once the page is there: for what every
+    /// page shows (the header), so that a catalog page's HTML is the same for every visitor
+    /// and can be cached (`http::page_cache`).
+    pub fn me_in_browser(&self) -> LocalResource<Result<Option<Me>, AppError>> {
+        let this = *self;
+        LocalResource::new(move || {
+            this.details_version();
+            current_user()
+        })
+    }
 }
 
 pub fn provide_auth_state() -> AuthState {
-    let register = ServerAction::<Register>::new();
-    let log_in = ServerAction::<LogIn>::new();
-    let log_in_code = ServerAction::<super::two_factor::EnterLoginCode>::new();
-    let log_out = ServerAction::<LogOut>::new();
-    let update_profile = ServerAction::<UpdateProfile>::new();
-    let change_email = ServerAction::<ChangeEmail>::new();
-    let me = Resource::new(
-        move || {
-            register.version().get()
-                + log_in.version().get()
-                + log_in_code.version().get()
-                + log_out.version().get()
-                + update_profile.version().get()
-                + change_email.version().get()
-        },
-        |_| current_user(),
-    );
-    let state = AuthState { register, log_in, log_in_code, log_out, update_profile, change_email, me };
+    let state = AuthState {
+        register: ServerAction::<Register>::new(),
+        log_in: ServerAction::<LogIn>::new(),
+        log_in_code: ServerAction::<super::two_factor::EnterLoginCode>::new(),
+        log_out: ServerAction::<LogOut>::new(),
+        update_profile: ServerAction::<UpdateProfile>::new(),
+        change_email: ServerAction::<ChangeEmail>::new(),
+    };
     provide_context(state);
     state
 }
@@ -191,11 +203,24 @@ pub fn use_auth() -> AuthState {
 #[component]
 pub fn AccountLinks() -> impl IntoView {
     let auth = use_auth();
+    let me = if super::layout::on_shared_page() {
+        super::layout::VisitorData::InBrowser(auth.me_in_browser())
+    } else {
+        super::layout::VisitorData::WithPage(auth.me())
+    };
     let i18n = use_i18n();
+    // On a page shared by everyone the server renders the links for a visitor; the
+    // browser swaps in the account's name once it knows who is signed in.
+    let visitor = move || {
+        view! {
+            <A href=href("/login")>{t!(i18n, account.log_in)}</A>
+            <A href=href("/register")>{t!(i18n, account.register)}</A>
+        }
+    };
     view! {
-        <Transition fallback=|| ()>
+        <Transition fallback=visitor>
             {move || Suspend::new(async move {
-                match auth.me.await {
+                match me.get().await {
                     Ok(Some(me)) => view! {
                         <A href=href("/account") attr:class="account-link">{me.name}</A>
                         <ActionForm action=auth.log_out attr:class="inline-form">
@@ -203,11 +228,7 @@ pub fn AccountLinks() -> impl IntoView {
                         </ActionForm>
                     }
                     .into_any(),
-                    _ => view! {
-                        <A href=href("/login")>{t!(i18n, account.log_in)}</A>
-                        <A href=href("/register")>{t!(i18n, account.register)}</A>
-                    }
-                    .into_any(),
+                    _ => visitor().into_any(),
                 }
             })}
         </Transition>
@@ -315,6 +336,7 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn LogoutPage() -> impl IntoView {
     let auth = use_auth();
+    let me = auth.me();
     let i18n = use_i18n();
     let lang = locale();
     view! {
@@ -324,7 +346,7 @@ pub fn LogoutPage() -> impl IntoView {
             <h1 id="logout-title">{t!(i18n, account.log_out)}</h1>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match auth.me.await {
+                    match me.await {
                         Ok(Some(me)) => view! {
                             <p>{td_string!(lang, account.logged_in_as, email = me.email.as_str()).to_string()}</p>
                             <ActionForm action=auth.log_out>
@@ -345,7 +367,7 @@ pub fn LogoutPage() -> impl IntoView {
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let auth = use_auth();
+    let me = use_auth().me();
     let i18n = use_i18n();
     let login = format!("{}?next={}", href("/login"), href("/account"));
     view! {
@@ -355,7 +377,7 @@ pub fn AccountPage() -> impl IntoView {
             {move || {
                 let login = login.clone();
                 Suspend::new(async move {
-                match auth.me.await {
+                match me.await {
                     Ok(Some(me)) => view! { <AccountForms me/> }.into_any(),
                     Ok(None) => view! { <Redirect path=login/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),

@@ -32,7 +32,13 @@ pub async fn get_cart() -> Result<Cart, AppError> {
 #[server]
 pub async fn add_to_cart(product_id: i64, quantity: i32) -> Result<Cart, AppError> {
     let (state, shopper) = shopper_for_change().await?;
-    crate::services::cart::add(&state.db, &shopper, product_id, quantity).await
+    let cart = crate::services::cart::add(&state.db, &shopper, product_id, quantity).await?;
+    // Without JavaScript the form's post ends on the cart, which shows what was added
+    // (the product page is the same for everyone, so it cannot).
+    if crate::ui::request::from_plain_form().await {
+        leptos_axum::redirect(&crate::ui::request::page_locale().await.localize("/cart"));
+    }
+    Ok(cart)
 }
 
 #[server]
@@ -60,7 +66,8 @@ pub async fn remove_coupon() -> Result<Cart, AppError> {
     crate::services::cart::remove_coupon(&state.db, &shopper).await
 }
 
-/// The cart actions and the cart they change, shared by every page through context.
+/// The cart actions, shared by every page through context. The cart itself is loaded by
+/// whatever shows it: see [`CartState::cart`] and [`CartState::cart_in_browser`].
 #[derive(Clone, Copy)]
 pub struct CartState {
     pub add: ServerAction<AddToCart>,
@@ -69,38 +76,48 @@ pub struct CartState {
     pub apply_coupon: ServerAction<ApplyCoupon>,
     pub remove_coupon: ServerAction<RemoveCoupon>,
     pub place_order: ServerAction<super::checkout::PlaceOrder>,
-    pub cart: Resource<Result<Cart, AppError>>,
+    auth: super::account::AuthState,
+}
+
+impl CartState {
+    /// Any cart action bumps its version; the sum changes, and the cart is fetched again.
+    fn version(&self) -> usize {
+        self.add.version().get()
+            + self.update.version().get()
+            + self.remove.version().get()
+            + self.apply_coupon.version().get()
+            + self.remove_coupon.version().get()
+            + self.place_order.version().get()
+            // Logging in merges the guest cart into the account's; logging out leaves it.
+            + self.auth.version()
+    }
+
+    /// The cart, rendered into the page: for the cart page.
+    pub fn cart(&self) -> Resource<Result<Cart, AppError>> {
+        let this = *self;
+        Resource::new(move || this.version(), |_| get_cart())
+    }
+
+    /// The cart, loaded by the browser once the page is there: for the header's link, so
+    /// that a catalog page's HTML is the same for every visitor (`http::page_cache`).
+    pub fn cart_in_browser(&self) -> LocalResource<Result<Cart, AppError>> {
+        let this = *self;
+        LocalResource::new(move || {
+            this.version();
+            get_cart()
+        })
+    }
 }
 
 pub fn provide_cart_state(auth: super::account::AuthState) {
-    let add = ServerAction::<AddToCart>::new();
-    let update = ServerAction::<UpdateCartLine>::new();
-    let remove = ServerAction::<RemoveCartLine>::new();
-    let apply = ServerAction::<ApplyCoupon>::new();
-    let unapply = ServerAction::<RemoveCoupon>::new();
-    let place_order = ServerAction::<super::checkout::PlaceOrder>::new();
-    // Any cart action bumps its version; the sum changes, and the cart is fetched again.
-    let cart = Resource::new(
-        move || {
-            add.version().get()
-                + update.version().get()
-                + remove.version().get()
-                + apply.version().get()
-                + unapply.version().get()
-                + place_order.version().get()
-                // Logging in merges the guest cart into the account's; logging out leaves it.
-                + auth.version()
-        },
-        |_| get_cart(),
-    );
     provide_context(CartState {
-        add,
-        update,
-        remove,
-        apply_coupon: apply,
-        remove_coupon: unapply,
-        place_order,
-        cart,
+        add: ServerAction::<AddToCart>::new(),
+        update: ServerAction::<UpdateCartLine>::new(),
+        remove: ServerAction::<RemoveCartLine>::new(),
+        apply_coupon: ServerAction::<ApplyCoupon>::new(),
+        remove_coupon: ServerAction::<RemoveCoupon>::new(),
+        place_order: ServerAction::<super::checkout::PlaceOrder>::new(),
+        auth,
     });
 }
 
@@ -109,9 +126,16 @@ pub fn use_cart() -> CartState {
 }
 
 /// The header's `Cart` link: "Cart (2 items, $25.00)", kept current after every change.
+/// On a page shared by everyone the server renders the plain "Cart", and the browser
+/// adds what is in it.
 #[component]
 pub fn CartLink() -> impl IntoView {
     let state = use_cart();
+    let cart = if super::layout::on_shared_page() {
+        super::layout::VisitorData::InBrowser(state.cart_in_browser())
+    } else {
+        super::layout::VisitorData::WithPage(state.cart())
+    };
     let i18n = use_i18n();
     let lang = locale();
     view! {
@@ -119,7 +143,7 @@ pub fn CartLink() -> impl IntoView {
             {t!(i18n, cart.link)}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    state.cart.await.ok().map(|cart| format!(" ({})", cart.summary(lang)))
+                    cart.get().await.ok().map(|cart| format!(" ({})", cart.summary(lang)))
                 })}
             </Transition>
         </A>
@@ -214,6 +238,7 @@ pub fn AddToCartForm(
 #[component]
 pub fn CartPage() -> impl IntoView {
     let state = use_cart();
+    let cart = state.cart();
     let i18n = use_i18n();
     let lang = locale();
     // Again whenever the cart changes, so nothing in it is suggested.
@@ -237,7 +262,7 @@ pub fn CartPage() -> impl IntoView {
         {move || last_error().map(|e| view! { <p class="notice error" role="alert">{error_text(&e)}</p> })}
         <Transition fallback=move || view! { <p class="loading" role="status">{t!(i18n, cart.loading)}</p> }>
             {move || Suspend::new(async move {
-                match state.cart.await {
+                match cart.await {
                     Ok(cart) if cart.lines.is_empty() => view! {
                         <div class="empty-state">
                             <p>{t!(i18n, cart.empty)}</p>

@@ -33,3 +33,33 @@ pub fn Footer() -> impl IntoView {
         </footer>
     }
 }
+
+/// Whether the page the app started on is one that is the same for every visitor
+/// (`models::pages`): its header then loads the account and cart in the browser.
+pub fn on_shared_page() -> bool {
+    crate::models::pages::is_shared(&leptos_router::hooks::use_location().pathname.get_untracked())
+}
+
+/// The visitor's data in the header: rendered with a personal page, or loaded by the
+/// browser on a page shared by everyone (so that its HTML holds nothing of theirs).
+pub enum VisitorData<T: Send + Sync + 'static> {
+    WithPage(Resource<T>),
+    InBrowser(LocalResource<T>),
+}
+
+impl<T: Send + Sync + 'static> Clone for VisitorData<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for VisitorData<T> {}
+
+impl<T: Clone + Send + Sync + 'static> VisitorData<T> {
+    pub async fn get(self) -> T {
+        match self {
+            Self::WithPage(r) => r.await,
+            Self::InBrowser(r) => r.await,
+        }
+    }
+}

@@ -39,3 +39,13 @@ pub async fn page_locale() -> crate::models::lang::Locale {
         .map(|uri| Locale::of_path(uri.path()))
         .unwrap_or(Locale::en)
 }
+
+/// Whether the server function was called by a plain HTML form (no JavaScript): the
+/// browser then asks for a page, where the hydrated app's calls ask for data.
+pub async fn from_plain_form() -> bool {
+    let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.unwrap_or_default();
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}

@@ -143,17 +143,83 @@ async fn product_page_redirects_to_canonical_slug(backend: Backend) {
     assert_eq!(moved.location.as_deref(), Some(format!("/product/{id}/burr-hand-grinder").as_str()));
 }
 
+/// A site root with a style sheet and a script, as `cargo leptos build` leaves them.
+fn site_files() -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir(site.path().join("pkg")).unwrap();
+    let css = ".product-card { display: grid; gap: 0.5rem; }\n".repeat(200);
+    std::fs::write(site.path().join("pkg/fullstack-ws.css"), css).unwrap();
+    let js = "export function hydrate() { return import('./fullstack-ws_bg.wasm'); }\n".repeat(200);
+    std::fs::write(site.path().join("pkg/fullstack-ws.js"), js).unwrap();
+    std::fs::create_dir_all(site.path().join("images/products")).unwrap();
+    let svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\">{}</svg>",
+        "<rect width=\"4\" height=\"4\"/>".repeat(50)
+    );
+    std::fs::write(site.path().join("images/products/burr-hand-grinder.svg"), svg).unwrap();
+    site
+}
+
 async fn responses_carry_security_headers(backend: Backend) {
-    let env = TestEnv::new(backend, &[]).await;
-    for uri in ["/", "/api/v1/categories", "/no/such/page"] {
+    let site = site_files();
+    let env = TestEnv::new(backend, &[("LEPTOS_SITE_ROOT", site.path().to_str().unwrap())]).await;
+    for uri in ["/", "/cart", "/api/v1/categories", "/no/such/page"] {
         let r = get(&env, uri).await;
         assert_eq!(r.headers["x-content-type-options"], "nosniff", "{uri}");
         assert_eq!(r.headers["x-frame-options"], "DENY", "{uri}");
         assert_eq!(r.headers["referrer-policy"], "strict-origin-when-cross-origin", "{uri}");
-        assert_eq!(r.headers["cache-control"], "no-store", "{uri}: personal data is never cached");
+        if uri != "/" {
+            assert_eq!(r.headers["cache-control"], "no-store", "{uri}: personal data is never cached");
+        }
     }
+    assert!(
+        get(&env, "/").await.headers["cache-control"].to_str().unwrap().starts_with("public"),
+        "the same for all"
+    );
     let asset = get(&env, "/pkg/fullstack-ws.css").await;
-    assert!(asset.headers.get("cache-control").is_none(), "static assets keep normal caching");
+    assert_eq!(asset.headers["cache-control"], "public, no-cache", "files from disk are revalidated");
+    let modified = asset.headers["last-modified"].to_str().unwrap();
+    let again = Request::get("/pkg/fullstack-ws.css").header(header::IF_MODIFIED_SINCE, modified);
+    assert_eq!(send(&env, again.body(Body::empty()).unwrap()).await.status, StatusCode::NOT_MODIFIED);
+}
+
+/// The raw bytes of an answer to `uri` for a client that accepts `coding`.
+async fn fetch_encoded(env: &TestEnv, uri: &str, coding: &str) -> (axum::http::HeaderMap, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = Request::get(uri).header(header::ACCEPT_ENCODING, coding).body(Body::empty()).unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))));
+    let res = env.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{uri}");
+    let headers = res.headers().clone();
+    (headers, res.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+async fn answers_are_compressed_for_clients_that_take_it(backend: Backend) {
+    use std::io::Read;
+    let site = site_files();
+    let env = TestEnv::new(backend, &[("LEPTOS_SITE_ROOT", site.path().to_str().unwrap())]).await;
+    seed::seed(env.db()).await.unwrap();
+    for uri in ["/", "/api/v1/products", "/pkg/fullstack-ws.css", "/pkg/fullstack-ws.js"] {
+        let plain = get(&env, uri).await;
+        assert!(plain.headers.get("content-encoding").is_none(), "{uri}: not asked, not compressed");
+        let (headers, bytes) = fetch_encoded(&env, uri, "gzip").await;
+        assert_eq!(headers["content-encoding"], "gzip", "{uri}");
+        let vary: Vec<_> =
+            headers.get_all(header::VARY).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        assert!(vary.iter().any(|v| v.contains("accept-encoding")), "{uri}: {vary:?}");
+        let mut unzipped = String::new();
+        flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut unzipped).unwrap();
+        // A page's nonce differs per answer; its size does not.
+        assert_eq!(unzipped.len(), plain.body.len(), "{uri}: the same answer, compressed");
+        assert!(bytes.len() * 3 < unzipped.len(), "{uri}: {} of {} bytes", bytes.len(), unzipped.len());
+        let (headers, brotli) = fetch_encoded(&env, uri, "gzip, deflate, br").await;
+        assert_eq!(headers["content-encoding"], "br", "{uri}: brotli is preferred");
+        assert!(brotli.len() <= bytes.len(), "{uri}");
+    }
+    let (headers, _) = fetch_encoded(&env, "/images/products/burr-hand-grinder.svg", "br").await;
+    assert_eq!(headers["content-encoding"], "br", "SVG is text");
 }
 
 async fn health_and_readiness(backend: Backend) {
@@ -193,17 +259,21 @@ async fn dev_mailbox_exists_only_without_smtp(backend: Backend) {
     assert_eq!(send_from(&env, v6, from_afar("/dev/mail")).await.status, StatusCode::OK);
 }
 
-/// Pages carry a nonce CSP (a new nonce each time), other answers a policy without
-/// inline script; nothing may frame the shop; HSTS only when the site is https.
+/// Pages carry a nonce CSP (a new nonce each time; the pages shared by everyone name their
+/// scripts' hashes instead), other answers a policy without inline script; nothing may
+/// frame the shop; HSTS only when the site is https.
 async fn security_headers_on_every_answer(backend: Backend) {
     let env = seeded(backend).await;
-    let page = get(&env, "/").await;
+    let shared = get(&env, "/").await.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    assert!(shared.contains("script-src 'self' 'sha256-") && !shared.contains("'nonce-"), "{shared}");
+    let page = get(&env, "/cart").await;
     let csp = page.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
     assert!(csp.contains("script-src 'self' 'nonce-") && csp.contains("'wasm-unsafe-eval'"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
     assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "the page's scripts carry the header's nonce");
-    let again = get(&env, "/").await.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    let again =
+        get(&env, "/cart").await.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
     assert_ne!(again, csp, "a fresh nonce per page");
     let missing = get(&env, "/no/such/page").await;
     assert!(
@@ -287,7 +357,21 @@ async fn internal_errors_hide_details(backend: Backend) {
     }
 }
 
+#[tokio::test]
+async fn accepted_connections_send_without_delay() {
+    use axum::serve::Listener;
+    let mut listener = fullstack_ws::app::server::listen(([127, 0, 0, 1], 0).into()).await.unwrap();
+    let _client = tokio::net::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    let (accepted, _) = listener.accept().await;
+    assert!(accepted.nodelay().unwrap(), "TCP_NODELAY on the server's side of the connection");
+    // The control: a socket accepted without the server's listener has Nagle's algorithm on.
+    let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let _client = tokio::net::TcpStream::connect(plain.local_addr().unwrap()).await.unwrap();
+    assert!(!plain.accept().await.unwrap().0.nodelay().unwrap());
+}
+
 on_both_backends!(
+    answers_are_compressed_for_clients_that_take_it,
     server_functions_answer_errors_with_fitting_status,
     responses_carry_security_headers,
     internal_errors_hide_details,

@@ -157,7 +157,9 @@ async fn server_functions_and_pages_share_the_cart(backend: Backend) {
     req.headers_mut().insert("accept", "text/html".parse().unwrap());
     let page = send(&env, req).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains(&p.name) && page.body.contains("2 items"), "cart page lists the line");
+    let quantity = format!("id=\"qty-{}\" name=\"quantity\" type=\"number\" min=\"1\"", p.id);
+    assert!(page.body.contains(&p.name) && page.body.contains(&quantity), "cart page lists the line");
+    assert!(page.body.contains("value=\"2\""), "with its quantity");
 
     let r = call_server_fn(
         &env,

@@ -382,7 +382,99 @@ async fn translations_are_edited_and_missing_ones_shown(backend: Backend) {
     }
 }
 
+/// A page as a browser with `cookie` gets it: status, headers and body.
+async fn page(env: &TestEnv, path: &str, cookie: Option<&str>, if_none_match: Option<&str>) -> Reply {
+    let mut req = Request::get(path).header(header::ACCEPT, "text/html");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    if let Some(tag) = if_none_match {
+        req = req.header(header::IF_NONE_MATCH, tag);
+    }
+    send(env, req.body(Body::empty()).unwrap()).await
+}
+
+async fn catalog_pages_are_shared_cached_and_renewed_by_staff_changes(backend: Backend) {
+    let (env, c) = shop(backend).await;
+    let product = common::product_by_slug(env.db(), "burr-hand-grinder").await;
+    let path = format!("/product/{}/burr-hand-grinder", product.id);
+    // The customer has a cart: the header would name it, if the server rendered it.
+    let put = json_request(
+        "PUT",
+        &format!("/api/v1/cart/lines/{}", product.id),
+        Some(&c.customer),
+        Some(json!({"quantity": 2})),
+    );
+    assert_eq!(send(&env, put).await.status, StatusCode::OK);
+    // The first visitor is the customer: what the server renders for them is stored and
+    // given to everyone, so it must hold nothing of theirs.
+    let first = page(&env, &path, Some(&c.customer), None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    for personal in ["cust@example.com", "2 items", "\"quantity\":2"] {
+        assert!(!first.body.contains(personal), "{personal} in a shared page");
+    }
+    let anonymous = page(&env, &path, None, None).await;
+    assert_eq!(anonymous.body, first.body, "the same bytes for every visitor");
+    assert_eq!(anonymous.headers["cache-control"], "public, max-age=0, stale-while-revalidate=10");
+    // Only the page's own language may be remembered: the same for everyone who gets it.
+    for cookie in anonymous.headers.get_all(header::SET_COOKIE) {
+        assert!(cookie.to_str().unwrap().starts_with("lang=en;"), "{cookie:?}");
+    }
+    let policy = anonymous.headers["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(policy.contains("'sha256-") && !policy.contains("'nonce-"), "{policy}");
+    assert!(!anonymous.body.contains("nonce="), "no nonce in a page for everyone");
+    // The server renders the visitor's links; the browser swaps in the account's.
+    let header = anonymous.body.split("</header>").next().unwrap_or_default();
+    assert!(header.contains("href=\"/login\">Log in"), "links work before (and without) WASM: {header}");
+    let etag = anonymous.headers["etag"].to_str().unwrap().to_owned();
+    let unchanged = page(&env, &path, None, Some(&etag)).await;
+    assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED);
+    assert!(unchanged.body.is_empty());
+    assert_eq!(
+        unchanged.headers["content-security-policy"],
+        policy.as_str(),
+        "the stored page's policy stays"
+    );
+    // Rendered again (after a change by staff elsewhere: a coupon), it is the same bytes.
+    let coupon = json!({"code": "CACHE", "percent": 5, "valid_from": "2026-01-01", "valid_to": "2099-01-01", "active": true});
+    let created = call(&env, "POST", "/api/v1/admin/coupons", Some(&c.admin), Some(coupon)).await;
+    assert!(created.status.is_success(), "{}", created.body);
+    let again = page(&env, &path, None, None).await;
+    let first_difference = again.body.bytes().zip(anonymous.body.bytes()).position(|(a, b)| a != b);
+    let around = |body: &str, at: usize| body[at.saturating_sub(80)..(at + 80).min(body.len())].to_owned();
+    assert!(
+        first_difference.is_none() && again.body.len() == anonymous.body.len(),
+        "nothing random in it: {:?}",
+        first_difference.map(|at| (around(&anonymous.body, at), around(&again.body, at)))
+    );
+    assert_eq!(again.headers["etag"], etag.as_str());
+    // A customer's change leaves the page as it was; a change by staff shows at once.
+    let put = json_request(
+        "PUT",
+        &format!("/api/v1/cart/lines/{}", product.id),
+        Some(&c.customer),
+        Some(json!({"quantity": 1})),
+    );
+    assert_eq!(send(&env, put).await.status, StatusCode::OK);
+    assert_eq!(page(&env, &path, None, Some(&etag)).await.status, StatusCode::NOT_MODIFIED);
+    let edit = json!({"category_id": product.category_id, "name": "Burr hand grinder", "description": "Now with a steel burr.", "price": product.price, "stock": product.stock, "available": true});
+    let edited =
+        call(&env, "PATCH", &format!("/api/v1/admin/products/{}", product.id), Some(&c.admin), Some(edit))
+            .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    let renewed = page(&env, &path, None, Some(&etag)).await;
+    assert_eq!(renewed.status, StatusCode::OK);
+    assert!(renewed.body.contains("Now with a steel burr."));
+    assert_ne!(renewed.headers["etag"], etag.as_str());
+    // Pages with something personal in them are never stored anywhere.
+    for personal in ["/cart", "/account", "/checkout"] {
+        let r = page(&env, personal, Some(&c.customer), None).await;
+        assert_eq!(r.headers["cache-control"], "no-store", "{personal}");
+    }
+}
+
 on_both_backends!(
+    catalog_pages_are_shared_cached_and_renewed_by_staff_changes,
     translations_are_edited_and_missing_ones_shown,
     products_rules_and_audit,
     images_are_sniffed_stored_and_served,

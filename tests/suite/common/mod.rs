@@ -80,7 +80,8 @@ impl TestEnv {
     /// `SITE_URL`: the Stripe emulator is called over HTTP by async-stripe and posts its
     /// webhooks back to the site.
     pub async fn served(backend: Backend, extra: &[(&str, &str)]) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
+        use axum::serve::Listener;
+        let listener = server::listen(([127, 0, 0, 1], 0).into()).await.expect("free port");
         let addr = listener.local_addr().unwrap().to_string();
         let site = format!("http://{addr}");
         let mut vars: Vec<(&str, &str)> = vec![("LEPTOS_SITE_ADDR", &addr), ("SITE_URL", &site)];
