@@ -19,7 +19,7 @@ use fullstack_ws::entities::{order, order_line};
 use fullstack_ws::infra::config::Config;
 use fullstack_ws::jobs::Workers;
 use fullstack_ws::services::seed;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -69,6 +69,17 @@ async fn orders(db: &sea_orm::DatabaseConnection, n: usize) -> Vec<i64> {
     ids
 }
 
+/// The database's committed transactions so far (PostgreSQL's statistics), if it counts.
+async fn commits(db: &sea_orm::DatabaseConnection) -> Option<i64> {
+    use sea_orm::ConnectionTrait;
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return None;
+    }
+    let sql = "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()";
+    let row = db.query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await.unwrap()?;
+    row.try_get::<i64>("", "xact_commit").ok()
+}
+
 fn event(order_id: i64) -> String {
     serde_json::json!({
         "id": format!("evt_bench_{order_id}"), "object": "event", "type": "checkout.session.completed",
@@ -107,6 +118,7 @@ async fn run(label: &str, database_url: &str, events: usize, rate: Option<u32>, 
     let url = format!("http://{addr}/payment/webhook");
     let client = reqwest::Client::new();
 
+    let commits_before = commits(&db).await;
     let started = Instant::now();
     let started_at = Utc::now();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(i64, DateTime<Utc>, Duration)>();
@@ -171,8 +183,30 @@ async fn run(label: &str, database_url: &str, events: usize, rate: Option<u32>, 
     let span = (last_paid - started_at).num_milliseconds() as f64 / 1000.0;
     let pct = |v: &[f64], p: f64| v[((v.len() as f64 * p).ceil() as usize).saturating_sub(1)];
     let ack_ms: Vec<f64> = acks.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    // Every transaction the run committed (reads, polls and idle claims too) per event,
+    // once each mail is delivered; PostgreSQL only (SQLite keeps no count).
+    let per_event = match commits_before {
+        Some(before) => {
+            loop {
+                let sent = fullstack_ws::entities::outbox_mail::Entity::find()
+                    .filter(fullstack_ws::entities::outbox_mail::Column::SentAt.is_not_null())
+                    .count(&db)
+                    .await
+                    .unwrap();
+                if sent as usize >= ids.len() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            // Idle backends report their counts within 10 s.
+            tokio::time::sleep(Duration::from_secs(11)).await;
+            let after = commits(&db).await.unwrap();
+            format!("  {:.1} commits/event", (after - before) as f64 / ids.len() as f64)
+        }
+        None => String::new(),
+    };
     println!(
-        "{label:<22} {:>5} events  {:>6.1} paid/s  webhook→paid p50 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms  (2xx answer p50 {:>5.1} ms p99 {:>6.1} ms)",
+        "{label:<22} {:>5} events  {:>6.1} paid/s  webhook→paid p50 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms  (2xx answer p50 {:>5.1} ms p99 {:>6.1} ms){per_event}",
         latencies.len(),
         latencies.len() as f64 / span,
         pct(&latencies, 0.50),

@@ -1,18 +1,21 @@
 //! The job queue's table (fang's `fang_tasks`, in the shop's own database), written from
 //! inside the caller's transaction: a task is queued exactly when the change that needs
 //! it commits, and never for a change that rolled back. The row is the one fang's own
-//! `insert_task` writes (same columns, same encodings through the same sqlx drivers), so
-//! fang's workers run it unchanged.
+//! `insert_task` writes (same columns, same encodings through the same sqlx drivers).
+//! Workers claim and remove tasks here too, a batch per statement (fang's own claim is a
+//! SELECT and then an UPDATE that does not check the state, so two workers could run one
+//! task, and each task cost two round trips to claim and one to remove); they still run
+//! them as fang tasks, with fang's retry and failure bookkeeping.
 
 use chrono::Utc;
 use fang::AsyncRunnable;
 use sea_orm::sea_query::{Alias, Expr, Query};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use tokio::sync::Notify;
 
 /// Rung after a commit that queued work, so an idle worker of this process starts at
-/// once instead of after its poll interval (at most half a second; workers in other
-/// processes poll).
+/// once instead of after its poll interval (at most half a second); on PostgreSQL,
+/// workers in other processes are told by `NOTIFY` (see [`listen_for_work`]).
 static WAKE: Notify = Notify::const_new();
 
 /// Queues `task` in the caller's transaction. Tasks marked `uniq` are not supported
@@ -36,7 +39,7 @@ pub async fn enqueue_in(conn: &impl ConnectionTrait, task: &dyn AsyncRunnable) -
         ])
         .to_owned();
     conn.execute(conn.get_database_backend().build(&insert)).await?;
-    Ok(())
+    notify_workers(conn).await
 }
 
 /// Puts back in the queue every task a worker claimed more than `lease` ago and never
@@ -74,4 +77,130 @@ pub fn wake_all() {
 /// Resolves when [`wake`] or [`wake_all`] is called (for the worker loop).
 pub async fn woken() {
     WAKE.notified().await;
+}
+
+/// How many tasks a worker claims at once: a batch costs one statement to claim and one
+/// to remove when done, instead of two each per task.
+pub const CLAIM_BATCH: u64 = 4;
+
+const TASK_COLUMNS: &str =
+    "id, metadata, error_message, state, task_type, uniq_hash, retries, scheduled_at, created_at, updated_at";
+
+/// Claims up to `limit` tasks that are due, oldest first, in one statement: each is
+/// `in_progress` for this worker alone. On PostgreSQL concurrent claims skip each
+/// other's rows (`FOR UPDATE SKIP LOCKED`); on SQLite the statement runs under the
+/// database's write lock. fang's own claim is a SELECT and then an UPDATE that does not
+/// check the state, so two workers could run one task.
+pub async fn claim(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<fang::Task>, DbErr> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => format!(
+            "UPDATE fang_tasks SET state = 'in_progress', updated_at = $1 WHERE id IN \
+             (SELECT id FROM fang_tasks WHERE state IN ('new', 'retried') AND scheduled_at <= $1 \
+             ORDER BY created_at, scheduled_at LIMIT $2 FOR UPDATE SKIP LOCKED) \
+             RETURNING {}",
+            TASK_COLUMNS.replace("state,", "state::text AS state,")
+        ),
+        _ => format!(
+            "UPDATE fang_tasks SET state = 'in_progress', updated_at = ?1 WHERE id IN \
+             (SELECT id FROM fang_tasks WHERE state IN ('new', 'retried') AND scheduled_at <= ?1 \
+             ORDER BY created_at, scheduled_at LIMIT ?2) RETURNING {TASK_COLUMNS}"
+        ),
+    };
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = conn
+        .query_all(Statement::from_sql_and_values(backend, sql, [Utc::now().into(), limit.into()]))
+        .await?;
+    let mut tasks: Vec<fang::Task> = rows.iter().map(task_of).collect::<Result<_, _>>()?;
+    // RETURNING gives no order; run them oldest first.
+    tasks.sort_by_key(|t| (t.created_at, t.scheduled_at));
+    Ok(tasks)
+}
+
+fn task_of(row: &sea_orm::QueryResult) -> Result<fang::Task, DbErr> {
+    let state: String = row.try_get("", "state")?;
+    Ok(fang::Task {
+        id: row.try_get("", "id")?,
+        metadata: row.try_get("", "metadata")?,
+        error_message: row.try_get("", "error_message")?,
+        state: fang::FangTaskState::from(state),
+        task_type: row.try_get("", "task_type")?,
+        uniq_hash: row.try_get("", "uniq_hash")?,
+        retries: row.try_get("", "retries")?,
+        scheduled_at: row.try_get("", "scheduled_at")?,
+        created_at: row.try_get("", "created_at")?,
+        updated_at: row.try_get("", "updated_at")?,
+    })
+}
+
+/// Removes the tasks that are done, in one statement.
+pub async fn remove_done(conn: &impl ConnectionTrait, ids: &[uuid::Uuid]) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let delete = Query::delete()
+        .from_table(Alias::new("fang_tasks"))
+        .and_where(Expr::col(Alias::new("id")).is_in(ids.iter().copied()))
+        .to_owned();
+    conn.execute(conn.get_database_backend().build(&delete)).await?;
+    Ok(())
+}
+
+/// Puts claimed tasks that were not run back in the queue (a worker stopping mid-batch).
+pub async fn release(conn: &impl ConnectionTrait, ids: &[uuid::Uuid]) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let update = Query::update()
+        .table(Alias::new("fang_tasks"))
+        .value(Alias::new("state"), Expr::cust("'new'"))
+        .and_where(Expr::col(Alias::new("id")).is_in(ids.iter().copied()))
+        .and_where(Expr::col(Alias::new("state")).eq(Expr::cust("'in_progress'")))
+        .to_owned();
+    conn.execute(conn.get_database_backend().build(&update)).await?;
+    Ok(())
+}
+
+/// The PostgreSQL channel that says "a task was queued" to workers in other processes.
+const CHANNEL: &str = "fang_tasks";
+
+/// Tells workers in every process that a task is queued, from inside the enqueuing
+/// transaction: PostgreSQL delivers the notification when (and only if) it commits.
+async fn notify_workers(conn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        conn.execute_unprepared(&format!("NOTIFY {CHANNEL}")).await?;
+    }
+    Ok(())
+}
+
+/// Wakes this process's idle workers whenever any process queues a task (PostgreSQL's
+/// LISTEN/NOTIFY), until `stop`. On SQLite there is one process: [`wake`] is enough.
+pub async fn listen_for_work(database_url: &str, mut stop: tokio::sync::watch::Receiver<bool>) {
+    if !database_url.starts_with("postgres") {
+        return;
+    }
+    let mut listener = match sqlx::postgres::PgListener::connect(database_url).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for queued work; workers poll");
+            return;
+        }
+    };
+    if let Err(e) = listener.listen(CHANNEL).await {
+        tracing::warn!(error = %e, "cannot listen for queued work; workers poll");
+        return;
+    }
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            // The listener reconnects by itself after a lost connection.
+            got = listener.recv() => match got {
+                Ok(_) => wake(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "listening for queued work failed; retrying");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            },
+        }
+    }
 }

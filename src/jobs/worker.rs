@@ -1,10 +1,12 @@
 //! The worker loop: picks jobs up within a fraction of a second and stops gracefully
 //! (it finishes the job in hand, then exits).
 //!
-//! fang's `AsyncWorkerPool` cannot be stopped, so the loop below drives fang's queue
-//! API itself, with the same retry/backoff rules.
+//! fang's `AsyncWorkerPool` cannot be stopped, so the loop below drives the queue
+//! itself: it claims and removes tasks a batch at a time (`infra::queue::claim`), and
+//! records retries and failures through fang's API, with fang's backoff rules.
 
 use super::{JobContext, CONTEXT};
+use crate::infra::queue;
 use fang::{AsyncQueueable, AsyncRunnable, Task};
 use std::{sync::Arc, time::Duration};
 use tokio::sync::watch;
@@ -16,19 +18,19 @@ const MAX_IDLE: Duration = Duration::from_millis(500);
 /// cancels stale unpaid orders, deletes expired sessions.
 pub const RECONCILE_EVERY: Duration = Duration::from_secs(30);
 
-/// Runs jobs until `stop` turns true.
+/// Runs jobs until `stop` turns true: claims a batch, runs it, removes what is done.
 pub async fn run_worker(ctx: Arc<JobContext>, mut stop: watch::Receiver<bool>) {
     let mut idle = MIN_IDLE;
     while !*stop.borrow() {
-        match ctx.queue.fetch_and_touch_task(None).await {
-            Ok(Some(task)) => {
+        match queue::claim(&ctx.db, queue::CLAIM_BATCH).await {
+            Ok(tasks) if !tasks.is_empty() => {
                 idle = MIN_IDLE;
-                execute(&ctx, task).await;
+                run_batch(&ctx, tasks, &stop).await;
             }
-            Ok(None) => {
+            Ok(_) => {
                 tokio::select! {
                     _ = stop.changed() => {}
-                    _ = crate::infra::queue::woken() => {
+                    _ = queue::woken() => {
                         idle = MIN_IDLE;
                         continue;
                     }
@@ -37,44 +39,68 @@ pub async fn run_worker(ctx: Arc<JobContext>, mut stop: watch::Receiver<bool>) {
                 idle = (idle + IDLE_STEP).min(MAX_IDLE);
             }
             Err(e) => {
-                tracing::warn!(error = ?e, "could not fetch a job");
+                tracing::warn!(error = %e, "could not claim jobs");
                 let _ = tokio::time::timeout(MAX_IDLE, stop.changed()).await;
             }
         }
     }
 }
 
-async fn execute(ctx: &Arc<JobContext>, task: Task) {
+/// Runs claimed tasks in order, then removes the finished ones in one statement. Asked to
+/// stop, it puts back the ones it has not started.
+async fn run_batch(ctx: &Arc<JobContext>, tasks: Vec<Task>, stop: &watch::Receiver<bool>) {
+    let mut done = Vec::with_capacity(tasks.len());
+    let mut left = Vec::new();
+    for task in tasks {
+        if *stop.borrow() {
+            left.push(task.id);
+        } else if execute(ctx, &task).await {
+            done.push(task.id);
+        }
+    }
+    // If this fails the tasks stay `in_progress`, and housekeeping runs them again after
+    // their lease: every task is idempotent.
+    if let Err(e) = queue::remove_done(&ctx.db, &done).await {
+        tracing::error!(error = %e, "could not remove finished jobs");
+    }
+    if let Err(e) = queue::release(&ctx.db, &left).await {
+        tracing::error!(error = %e, "could not put unstarted jobs back");
+    }
+}
+
+/// Runs one task and records a retry or a failure; true when it is done and may go.
+async fn execute(ctx: &Arc<JobContext>, task: &Task) -> bool {
     let queue = &ctx.queue;
     let runnable: Box<dyn AsyncRunnable> = match serde_json::from_value(task.metadata.clone()) {
         Ok(r) => r,
         Err(e) => {
             tracing::error!(task = %task.id, error = %e, "unknown job type; marking failed");
-            let _ = queue.fail_task(&task, &format!("cannot decode job: {e}")).await;
-            return;
+            let _ = queue.fail_task(task, &format!("cannot decode job: {e}")).await;
+            return false;
         }
     };
     let started = std::time::Instant::now();
     let result = CONTEXT.scope(Arc::clone(ctx), runnable.run(queue)).await;
     let elapsed_ms = started.elapsed().as_millis() as u64;
-    let outcome = match result {
+    let recorded = match result {
         Ok(()) => {
             tracing::info!(task = %task.id, elapsed_ms, "job done");
-            queue.remove_task(&task.id).await.map(|_| ())
+            return true;
         }
         Err(e) if task.retries < runnable.max_retries() => {
             let backoff = runnable.backoff(task.retries as u32);
             tracing::warn!(task = %task.id, retry = task.retries + 1, backoff, error = %e.description, "job failed; will retry");
-            queue.schedule_retry(&task, backoff, &e.description).await.map(|_| ())
+            queue.schedule_retry(task, backoff, &e.description).await.map(|_| ())
         }
         Err(e) => {
             tracing::error!(task = %task.id, error = %e.description, "job failed for good");
-            queue.fail_task(&task, &e.description).await.map(|_| ())
+            queue.fail_task(task, &e.description).await.map(|_| ())
         }
     };
-    if let Err(e) = outcome {
+    if let Err(e) = recorded {
         tracing::error!(task = %task.id, error = ?e, "could not record job result");
     }
+    false
 }
 
 /// A running set of workers plus the outbox reconciler.
@@ -90,6 +116,9 @@ impl Workers {
         let mut handles: Vec<_> =
             (0..count).map(|_| tokio::spawn(run_worker(Arc::clone(&ctx), rx.clone()))).collect();
         if count > 0 {
+            let url = ctx.config.database_url.clone();
+            let stop = rx.clone();
+            handles.push(tokio::spawn(async move { queue::listen_for_work(&url, stop).await }));
             handles.push(tokio::spawn(reconcile_loop(ctx, rx)));
         }
         tracing::info!(workers = count, "job workers started");

@@ -252,7 +252,80 @@ async fn a_killed_workers_task_is_picked_up_again(backend: Backend) {
     workers.shutdown(Duration::from_secs(5)).await;
 }
 
+/// Workers claim tasks in one statement: two claiming at once never get the same task,
+/// only due tasks are claimed, and a batch is removed (or put back) in one statement.
+async fn concurrent_claims_never_share_a_task(backend: Backend) {
+    use fullstack_ws::infra::queue;
+    let env = TestEnv::new(backend, &[]).await;
+    let txn = env.db().begin().await.unwrap();
+    for i in 0..40 {
+        queue::enqueue_in(&txn, &SendMail { mail_id: uuid::Uuid::from_u128(i) }).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+    let later = fullstack_ws::services::tasks::SendMail { mail_id: uuid::Uuid::from_u128(99) };
+    jobs::enqueue(&env.state.jobs.queue, &later).await.unwrap();
+    let scheduled = chrono::Utc::now() + chrono::Duration::hours(1);
+    env.db()
+        .execute(
+            env.db().get_database_backend().build(
+                &sea_orm::sea_query::Query::update()
+                    .table(sea_orm::sea_query::Alias::new("fang_tasks"))
+                    .value(sea_orm::sea_query::Alias::new("scheduled_at"), scheduled)
+                    .and_where(sea_orm::sea_query::Expr::cust(
+                        if env.db().get_database_backend() == sea_orm::DbBackend::Postgres {
+                            "metadata::text LIKE '%0000000063%'"
+                        } else {
+                            "metadata LIKE '%0000000063%'"
+                        },
+                    ))
+                    .to_owned(),
+            ),
+        )
+        .await
+        .unwrap();
+    let claimers: Vec<_> = (0..4)
+        .map(|_| {
+            let db = env.db().clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let batch = queue::claim(&db, queue::CLAIM_BATCH).await.unwrap();
+                    if batch.is_empty() {
+                        break mine;
+                    }
+                    assert!(batch.len() as u64 <= queue::CLAIM_BATCH);
+                    mine.extend(batch.into_iter().map(|t| t.id));
+                }
+            })
+        })
+        .collect();
+    let mut claimed: Vec<uuid::Uuid> = futures_like_join(claimers).await.into_iter().flatten().collect();
+    let all = claimed.len();
+    claimed.sort();
+    claimed.dedup();
+    assert_eq!((all, claimed.len()), (40, 40), "every due task claimed once, the later one not at all");
+    queue::release(env.db(), &claimed[..10]).await.unwrap();
+    assert_eq!(queue::claim(env.db(), 100).await.unwrap().len(), 10, "released tasks are claimed again");
+    queue::remove_done(env.db(), &claimed).await.unwrap();
+    assert_eq!(job_count(&env).await, 1, "only the task that is not due yet is left");
+}
+
+/// On PostgreSQL a queued task is announced to workers in every process (`NOTIFY`), when
+/// the transaction that queued it commits.
+#[tokio::test]
+async fn queued_work_is_announced_to_other_processes_on_commit() {
+    let env = TestEnv::new(Backend::Postgres, &[]).await;
+    let mut listener = sqlx::postgres::PgListener::connect(&env.state.config.database_url).await.unwrap();
+    listener.listen("fang_tasks").await.unwrap();
+    let txn = env.db().begin().await.unwrap();
+    fullstack_ws::infra::queue::enqueue_in(&txn, &SendMail { mail_id: uuid::Uuid::new_v4() }).await.unwrap();
+    txn.commit().await.unwrap();
+    let heard = tokio::time::timeout(Duration::from_secs(10), listener.recv()).await.expect("announced");
+    assert_eq!(heard.unwrap().channel(), "fang_tasks");
+}
+
 on_both_backends!(
+    concurrent_claims_never_share_a_task,
     a_killed_workers_task_is_picked_up_again,
     a_mail_is_queued_with_its_change_and_not_without_it,
     run_once_runs_an_effect_once_under_concurrency,
