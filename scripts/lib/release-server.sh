@@ -16,3 +16,9 @@ curl -fs "$site/healthz" >/dev/null || { echo "the server did not start:" >&2; c
 # A product page's path, for whoever needs one.
 product=$(curl -fs "$site/api/v1/products?per_page=1" |
   python3 -c 'import json,sys; p=json.load(sys.stdin)["items"][0]; print("/product/%s/%s" % (p["id"], p["slug"]))')
+# `cargo bench` and `cargo build --release` rebuild target/release/fullstack-ws without the
+# site's files; measuring that binary would measure 404s.
+if ! curl -fs "$site/" | grep -q '/pkg/[0-9a-f]\{12\}/'; then
+  echo "$BIN does not carry the site's files (pages do not load /pkg/<version>/): run scripts/release" >&2
+  exit 1
+fi
