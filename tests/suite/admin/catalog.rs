@@ -398,14 +398,12 @@ async fn catalog_pages_are_shared_cached_and_renewed_by_staff_changes(backend: B
     let (env, c) = shop(backend).await;
     let product = common::product_by_slug(env.db(), "burr-hand-grinder").await;
     let path = format!("/product/{}/burr-hand-grinder", product.id);
+    let customer_sets_quantity = |quantity: i64| {
+        let line = format!("/api/v1/cart/lines/{}", product.id);
+        send(&env, json_request("PUT", &line, Some(&c.customer), Some(json!({"quantity": quantity}))))
+    };
     // The customer has a cart: the header would name it, if the server rendered it.
-    let put = json_request(
-        "PUT",
-        &format!("/api/v1/cart/lines/{}", product.id),
-        Some(&c.customer),
-        Some(json!({"quantity": 2})),
-    );
-    assert_eq!(send(&env, put).await.status, StatusCode::OK);
+    assert_eq!(customer_sets_quantity(2).await.status, StatusCode::OK);
     // The first visitor is the customer: what the server renders for them is stored and
     // given to everyone, so it must hold nothing of theirs.
     let first = page(&env, &path, Some(&c.customer), None).await;
@@ -449,13 +447,7 @@ async fn catalog_pages_are_shared_cached_and_renewed_by_staff_changes(backend: B
     );
     assert_eq!(again.headers["etag"], etag.as_str());
     // A customer's change leaves the page as it was; a change by staff shows at once.
-    let put = json_request(
-        "PUT",
-        &format!("/api/v1/cart/lines/{}", product.id),
-        Some(&c.customer),
-        Some(json!({"quantity": 1})),
-    );
-    assert_eq!(send(&env, put).await.status, StatusCode::OK);
+    assert_eq!(customer_sets_quantity(1).await.status, StatusCode::OK);
     assert_eq!(page(&env, &path, None, Some(&etag)).await.status, StatusCode::NOT_MODIFIED);
     let edit = json!({"category_id": product.category_id, "name": "Burr hand grinder", "description": "Now with a steel burr.", "price": product.price, "stock": product.stock, "available": true});
     let edited =
