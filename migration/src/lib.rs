@@ -17,6 +17,7 @@ mod m20261203_000011_create_order_locale;
 mod m20261203_000012_create_user_locale;
 mod m20261203_000013_create_co_purchases;
 mod m20261204_000014_create_product_search;
+mod m20261207_000015_create_outbox_invoice;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_create_user_locale::Migration),
             Box::new(m20261203_000013_create_co_purchases::Migration),
             Box::new(m20261204_000014_create_product_search::Migration),
+            Box::new(m20261207_000015_create_outbox_invoice::Migration),
         ]
     }
 }

@@ -184,6 +184,7 @@ async fn send_test_mail(config: Config, to: String) -> Result<(), String> {
         text: "If you can read this, mail from the shop works.".into(),
         html: "<p>If you can read this, <strong>mail from the shop works</strong>.</p>".into(),
         attachments: vec![],
+        invoice_of: None,
     };
     let id = send_mail(&state.jobs, &email).await.map_err(|e| match e {
         crate::models::AppError::Validation(f) => {

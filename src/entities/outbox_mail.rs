@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// The complete RFC 5322 message, formatted once when queued.
+    /// The RFC 5322 message, formatted once when queued (all but a late invoice).
     #[sea_orm(column_type = "Text")]
     pub message: String,
     pub recipient: String,
@@ -17,6 +17,8 @@ pub struct Model {
     /// Last time a send job was enqueued for it; the reconciler re-enqueues stale ones.
     pub enqueued_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// The order whose PDF invoice is added to `message` when it is delivered.
+    pub attach_invoice_of: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

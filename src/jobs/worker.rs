@@ -2,7 +2,7 @@
 //! (it finishes the job in hand, then exits).
 //!
 //! fang's `AsyncWorkerPool` cannot be stopped, so the loop below drives the queue
-//! itself: it claims and removes tasks a batch at a time (`infra::queue::claim`), and
+//! itself: it claims and removes tasks a batch at a time (`infra::queue::finish_and_claim`), and
 //! records retries and failures through fang's API, with fang's backoff rules.
 
 use super::{JobContext, CONTEXT};
@@ -18,16 +18,19 @@ const MAX_IDLE: Duration = Duration::from_millis(500);
 /// cancels stale unpaid orders, deletes expired sessions.
 pub const RECONCILE_EVERY: Duration = Duration::from_secs(30);
 
-/// Runs jobs until `stop` turns true: claims a batch, runs it, removes what is done.
+/// Runs jobs until `stop` turns true: claims a batch, runs it, and removes what is done
+/// in the same transaction that claims the next batch.
 pub async fn run_worker(ctx: Arc<JobContext>, mut stop: watch::Receiver<bool>) {
     let mut idle = MIN_IDLE;
+    let mut finished = Vec::new();
     while !*stop.borrow() {
-        match queue::claim(&ctx.db, queue::CLAIM_BATCH).await {
+        match queue::finish_and_claim(&ctx.db, &finished, queue::CLAIM_BATCH).await {
             Ok(tasks) if !tasks.is_empty() => {
                 idle = MIN_IDLE;
-                run_batch(&ctx, tasks, &stop).await;
+                finished = run_batch(&ctx, tasks, &stop).await;
             }
             Ok(_) => {
+                finished.clear();
                 tokio::select! {
                     _ = stop.changed() => {}
                     _ = queue::woken() => {
@@ -38,17 +41,23 @@ pub async fn run_worker(ctx: Arc<JobContext>, mut stop: watch::Receiver<bool>) {
                 }
                 idle = (idle + IDLE_STEP).min(MAX_IDLE);
             }
+            // `finished` is kept for the next round. Should it never come, the tasks stay
+            // `in_progress` and housekeeping runs them again after their lease: every task
+            // is idempotent.
             Err(e) => {
                 tracing::warn!(error = %e, "could not claim jobs");
                 let _ = tokio::time::timeout(MAX_IDLE, stop.changed()).await;
             }
         }
     }
+    if let Err(e) = queue::remove_done(&ctx.db, &finished).await {
+        tracing::error!(error = %e, "could not remove finished jobs");
+    }
 }
 
-/// Runs claimed tasks in order, then removes the finished ones in one statement. Asked to
+/// Runs claimed tasks in order and returns the ids of those that are done. Asked to
 /// stop, it puts back the ones it has not started.
-async fn run_batch(ctx: &Arc<JobContext>, tasks: Vec<Task>, stop: &watch::Receiver<bool>) {
+async fn run_batch(ctx: &Arc<JobContext>, tasks: Vec<Task>, stop: &watch::Receiver<bool>) -> Vec<uuid::Uuid> {
     let mut done = Vec::with_capacity(tasks.len());
     let mut left = Vec::new();
     for task in tasks {
@@ -58,14 +67,10 @@ async fn run_batch(ctx: &Arc<JobContext>, tasks: Vec<Task>, stop: &watch::Receiv
             done.push(task.id);
         }
     }
-    // If this fails the tasks stay `in_progress`, and housekeeping runs them again after
-    // their lease: every task is idempotent.
-    if let Err(e) = queue::remove_done(&ctx.db, &done).await {
-        tracing::error!(error = %e, "could not remove finished jobs");
-    }
     if let Err(e) = queue::release(&ctx.db, &left).await {
         tracing::error!(error = %e, "could not put unstarted jobs back");
     }
+    done
 }
 
 /// Runs one task and records a retry or a failure; true when it is done and may go.

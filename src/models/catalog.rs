@@ -60,6 +60,19 @@ impl Product {
     }
 }
 
+/// What pages show where a product has no image yet (instead of a broken-image icon).
+pub const PLACEHOLDER_IMAGE: &str = "/images/placeholder.svg";
+
+/// The image a page shows for a product: its own, or the placeholder when it has none.
+/// The data (REST included) keeps the empty string, so clients can tell the two apart.
+pub fn shown_image(image: &str) -> &str {
+    if image.trim().is_empty() {
+        PLACEHOLDER_IMAGE
+    } else {
+        image
+    }
+}
+
 pub fn product_url(id: i64, slug: &str) -> String {
     format!("/product/{id}/{slug}")
 }
@@ -384,6 +397,13 @@ mod tests {
 
     fn raw(pairs: &[(&str, &str)]) -> RawProductQuery {
         RawProductQuery::from_pairs(pairs.iter().copied())
+    }
+
+    #[test]
+    fn a_product_without_an_image_shows_the_placeholder() {
+        assert_eq!(shown_image(""), PLACEHOLDER_IMAGE);
+        assert_eq!(shown_image("  "), PLACEHOLDER_IMAGE);
+        assert_eq!(shown_image("/media/products/7.png"), "/media/products/7.png");
     }
 
     #[test]

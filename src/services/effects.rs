@@ -9,7 +9,10 @@
 use crate::entities::effect_claim::{self, Entity as Claims};
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 use std::{future::Future, time::Duration};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +81,22 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<(), E>>,
 {
+    run_once_recorded(db, key, lease, effect, async |_| Ok(())).await
+}
+
+/// [`run_once`], and after the effect succeeds, `record` writes its result in the same
+/// transaction that marks the claim done: one commit for both.
+pub async fn run_once_recorded<F, Fut, E>(
+    db: &DatabaseConnection,
+    key: &str,
+    lease: Duration,
+    effect: F,
+    record: impl AsyncFnOnce(&DatabaseTransaction) -> Result<(), DbErr>,
+) -> Result<Outcome, RunOnceError<E>>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+{
     match claim(db, key, lease).await? {
         Claim::Done => return Ok(Outcome::AlreadyDone),
         Claim::Busy => return Err(RunOnceError::Busy(key.to_owned())),
@@ -85,11 +104,15 @@ where
     }
     match effect().await {
         Ok(()) => {
+            let txn = db.begin().await?;
+            // A write first: SQLite takes its write lock at the start, not midway.
             Claims::update_many()
                 .col_expr(effect_claim::Column::DoneAt, Expr::value(Utc::now()))
                 .filter(effect_claim::Column::Key.eq(key))
-                .exec(db)
+                .exec(&txn)
                 .await?;
+            record(&txn).await?;
+            txn.commit().await?;
             Ok(Outcome::Ran)
         }
         Err(e) => {

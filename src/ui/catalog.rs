@@ -6,7 +6,9 @@ use super::errors::ErrorView;
 use super::lang::{href, locale, Addresses, PageAddresses};
 use crate::models::i18n::{t, t_string, td_string, use_i18n};
 use crate::models::lang::Locale;
-use crate::models::{AppError, Category, Page, ProductQuery, ProductSummary, RawProductQuery, Sort};
+use crate::models::{
+    shown_image, AppError, Category, Page, ProductQuery, ProductSummary, RawProductQuery, Sort,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::{Link, Meta, Title};
@@ -435,7 +437,12 @@ fn ListingView(
         } else {
             view! {
                 <ul class="product-grid" aria-label=move || t_string!(i18n, catalog.products_label)>
-                    {page.items.into_iter().map(|p| view! { <li><ProductCard product=p/></li> }).collect_view()}
+                    {page
+                        .items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, p)| view! { <li><ProductCard product=p eager={i < ABOVE_THE_FOLD}/></li> })
+                        .collect_view()}
                 </ul>
             }
             .into_any()
@@ -459,17 +466,31 @@ pub(super) fn Suggestions(id: &'static str, title: String, products: Vec<Product
     })
 }
 
+/// Cards in the first row or two of a grid, whose images load at once (they are the
+/// page's largest paint); the rest load as they scroll into view.
+const ABOVE_THE_FOLD: usize = 4;
+
 /// A product in a grid. A `compact` card (a suggestion) is only its link and price, so a
 /// page keeps one "Add to cart" per product it is about.
 #[component]
-fn ProductCard(product: ProductSummary, #[prop(optional)] compact: bool) -> impl IntoView {
+fn ProductCard(
+    product: ProductSummary,
+    #[prop(optional)] compact: bool,
+    #[prop(optional)] eager: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let lang = locale();
     let url = lang.localize(&product.url());
     view! {
         <article class="card">
             <a href=url.clone() class="card-link">
-                <img src=product.image.clone() alt="" width="400" height="400" loading="lazy"/>
+                <img
+                    src=shown_image(&product.image).to_owned()
+                    alt=""
+                    width="400"
+                    height="400"
+                    loading=if eager { "eager" } else { "lazy" }
+                />
                 <h2 class="card-title" id=format!("product-name-{}", product.id)>{product.name.clone()}</h2>
             </a>
             <p class="price">{product.price.format_in(lang)}</p>

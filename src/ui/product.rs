@@ -4,7 +4,7 @@ use super::errors::ErrorView;
 use super::lang::{href, locale, Addresses, PageAddresses};
 use crate::models::i18n::{t, t_string, td_string, use_i18n};
 use crate::models::lang::Locale;
-use crate::models::{AppError, Product};
+use crate::models::{shown_image, AppError, Product};
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::{components::A, hooks::use_params_map};
@@ -109,7 +109,14 @@ fn ProductDetail(product: Product) -> impl IntoView {
             </ol>
         </nav>
         <article class="product">
-            <img class="product-image" src=product.image.clone() alt=product.name.clone() width="400" height="400"/>
+            <img
+                class="product-image"
+                src=shown_image(&product.image).to_owned()
+                alt=product.name.clone()
+                width="400"
+                height="400"
+                fetchpriority="high"
+            />
             <div class="product-info">
                 <h1 id=format!("product-name-{}", product.id)>{product.name.clone()}</h1>
                 <p class="product-category">

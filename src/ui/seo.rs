@@ -85,13 +85,12 @@ pub fn breadcrumbs(trail: &[(String, String)]) -> serde_json::Value {
 /// A `Product` with its `Offer`.
 pub fn product_data(p: &crate::models::Product, path: &str, in_stock: bool) -> serde_json::Value {
     let availability = if in_stock { "https://schema.org/InStock" } else { "https://schema.org/OutOfStock" };
-    serde_json::json!({
+    let mut data = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "Product",
         "name": p.name,
         "description": p.description,
         "sku": format!("EL-{:05}", p.id),
-        "image": absolute(&p.image),
         "category": p.category.name,
         "offers": {
             "@type": "Offer",
@@ -100,5 +99,10 @@ pub fn product_data(p: &crate::models::Product, path: &str, in_stock: bool) -> s
             "priceCurrency": p.price.currency.to_uppercase(),
             "availability": availability,
         },
-    })
+    });
+    // No image is better than the placeholder's: search engines would show it as the product.
+    if !p.image.trim().is_empty() {
+        data["image"] = absolute(&p.image).into();
+    }
+    data
 }

@@ -85,6 +85,7 @@ fn email(to: &str) -> Email {
             content_type: "text/plain".into(),
             data: b"total: $12.34".to_vec(),
         }],
+        invoice_of: None,
     }
 }
 

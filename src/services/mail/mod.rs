@@ -4,7 +4,7 @@
 
 pub mod templates;
 
-use super::effects::{run_once, Outcome, RunOnceError};
+use super::effects::{run_once_recorded, Outcome, RunOnceError};
 use crate::entities::outbox_mail;
 use crate::infra::mail::Transport;
 use crate::models::{AppError, MailDetail, MailSummary};
@@ -13,8 +13,8 @@ use lettre::message::{header::ContentType, Attachment as LettreAttachment, Mailb
 use mail_parser::MimeHeaders;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QuerySelect, Set,
 };
 use std::path::Path;
 use std::time::Duration;
@@ -41,6 +41,9 @@ pub struct Email {
     pub text: String,
     pub html: String,
     pub attachments: Vec<Attachment>,
+    /// The order whose PDF invoice is attached when the mail is delivered (drawing it
+    /// is kept out of the transaction that queues the mail).
+    pub invoice_of: Option<i64>,
 }
 
 impl Email {
@@ -51,7 +54,8 @@ impl Email {
         let body = MultiPart::alternative()
             .singlepart(SinglePart::plain(self.text.clone()))
             .singlepart(SinglePart::html(self.html.clone()));
-        let body = if self.attachments.is_empty() {
+        // A late invoice goes into a mixed body: see `with_late_part`.
+        let body = if self.attachments.is_empty() && self.invoice_of.is_none() {
             body
         } else {
             let mut mixed = MultiPart::mixed().multipart(body);
@@ -90,6 +94,7 @@ pub async fn queue(db: &impl ConnectionTrait, from: &Mailbox, email: &Email) -> 
         created_at: Set(now),
         enqueued_at: Set(now),
         sent_at: Set(None),
+        attach_invoice_of: Set(email.invoice_of),
     }
     .insert(db)
     .await?;
@@ -105,6 +110,8 @@ pub enum DeliveryError {
     Transport(String),
     #[error("another worker is delivering mail {0}")]
     Busy(Uuid),
+    #[error("cannot compose the mail: {0}")]
+    Compose(String),
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
 }
@@ -123,23 +130,32 @@ pub async fn deliver(
     let to: lettre::Address = row.recipient.parse().map_err(|e| DeliveryError::Transport(format!("{e}")))?;
     let envelope = lettre::address::Envelope::new(Some(from.email.clone()), vec![to])
         .map_err(|e| DeliveryError::Transport(e.to_string()))?;
-    let result = run_once(db, &format!("mail:{id}"), DELIVERY_LEASE, || {
-        transport.send_raw(&envelope, row.message.as_bytes())
-    })
-    .await;
+    let message = match row.attach_invoice_of {
+        Some(order_id) => with_invoice(db, row.message.as_bytes(), order_id).await?,
+        None => row.message.into_bytes(),
+    };
     let attempts = Expr::col(outbox_mail::Column::Attempts).add(1);
+    let mark_sent = async |txn: &DatabaseTransaction| {
+        outbox_mail::Entity::update_many()
+            .col_expr(outbox_mail::Column::SentAt, Expr::value(Utc::now()))
+            .col_expr(outbox_mail::Column::Attempts, attempts.clone())
+            .col_expr(outbox_mail::Column::LastError, Expr::value(Option::<String>::None))
+            .filter(outbox_mail::Column::Id.eq(id))
+            .filter(outbox_mail::Column::SentAt.is_null())
+            .exec(txn)
+            .await
+            .map(|_| ())
+    };
+    let result = run_once_recorded(
+        db,
+        &format!("mail:{id}"),
+        DELIVERY_LEASE,
+        || transport.send_raw(&envelope, &message),
+        mark_sent,
+    )
+    .await;
     match result {
-        Ok(outcome) => {
-            outbox_mail::Entity::update_many()
-                .col_expr(outbox_mail::Column::SentAt, Expr::value(Utc::now()))
-                .col_expr(outbox_mail::Column::Attempts, attempts)
-                .col_expr(outbox_mail::Column::LastError, Expr::value(Option::<String>::None))
-                .filter(outbox_mail::Column::Id.eq(id))
-                .filter(outbox_mail::Column::SentAt.is_null())
-                .exec(db)
-                .await?;
-            Ok(outcome)
-        }
+        Ok(outcome) => Ok(outcome),
         Err(RunOnceError::Busy(_)) => Err(DeliveryError::Busy(id)),
         Err(RunOnceError::Db(e)) => Err(e.into()),
         Err(RunOnceError::Effect(message)) => {
@@ -152,6 +168,44 @@ pub async fn deliver(
             Err(DeliveryError::Transport(message))
         }
     }
+}
+
+/// The stored message with the order's invoice, drawn now, as its last part.
+async fn with_invoice(
+    db: &DatabaseConnection,
+    message: &[u8],
+    order_id: i64,
+) -> Result<Vec<u8>, DeliveryError> {
+    let order = crate::services::orders::find(db, order_id)
+        .await
+        .map_err(|e| DeliveryError::Compose(format!("order {order_id}: {e}")))?
+        .ok_or_else(|| DeliveryError::Compose(format!("order {order_id} is gone")))?;
+    let pdf = crate::services::invoice::render(&order);
+    let part = LettreAttachment::new(crate::services::invoice::file_name(order_id))
+        .body(pdf, ContentType::parse("application/pdf").expect("a valid content type"));
+    with_late_part(message, &part.formatted()).ok_or_else(|| {
+        DeliveryError::Compose(format!("mail for order {order_id} has no mixed body to attach to"))
+    })
+}
+
+/// Adds a formatted MIME part as the last part of a message whose body is
+/// multipart/mixed (as `Email::to_message` makes it when a part comes late): the part
+/// goes before the closing delimiter, `--boundary--` (RFC 2046 § 5.1.1).
+fn with_late_part(message: &[u8], part: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(message).ok()?;
+    let head_end = text.find("\r\n\r\n")?;
+    let head = &text[..head_end];
+    let content_type = head.to_ascii_lowercase().find("content-type: multipart/mixed;")?;
+    let boundary = head[content_type..].split("boundary=").nth(1)?;
+    let boundary = boundary.trim_start_matches('"').split(['"', '\r', ';']).next()?;
+    let closing = format!("\r\n--{boundary}--");
+    let at = text.rfind(&closing)?;
+    let mut out = Vec::with_capacity(message.len() + part.len() + boundary.len() + 8);
+    out.extend_from_slice(&message[..at]);
+    out.extend_from_slice(format!("\r\n--{boundary}\r\n").as_bytes());
+    out.extend_from_slice(part.strip_suffix(b"\r\n").unwrap_or(part));
+    out.extend_from_slice(&message[at..]);
+    Some(out)
 }
 
 /// Unsent messages whose last enqueue is older than `stale_after` (a lost or crashed
@@ -274,6 +328,7 @@ mod tests {
                 content_type: "text/plain".into(),
                 data: b"attached".to_vec(),
             }],
+            invoice_of: None,
         };
         let from: Mailbox = "Shop <shop@localhost>".parse().unwrap();
         let raw = email.to_message(&from).unwrap().formatted();
@@ -285,6 +340,35 @@ mod tests {
     }
 
     #[test]
+    fn a_late_part_is_added_to_the_mixed_body() {
+        let email = Email {
+            to: "ann@example.com".into(),
+            subject: "Paid".into(),
+            text: "plain body".into(),
+            html: "<p>html body</p>".into(),
+            attachments: vec![],
+            invoice_of: Some(7),
+        };
+        let from: Mailbox = "Shop <shop@localhost>".parse().unwrap();
+        let stored = email.to_message(&from).unwrap().formatted();
+        let pdf = b"%PDF-1.4 not really\x00\xff".to_vec();
+        let part = LettreAttachment::new("invoice-7.pdf".into())
+            .body(pdf.clone(), ContentType::parse("application/pdf").unwrap());
+        let sent = with_late_part(&stored, &part.formatted()).expect("a mixed body");
+        let parsed = mail_parser::MessageParser::default().parse(&sent).unwrap();
+        assert_eq!(parsed.subject(), Some("Paid"));
+        assert_eq!(parsed.body_text(0).unwrap().trim(), "plain body");
+        assert!(parsed.body_html(0).unwrap().contains("html body"));
+        let attached: Vec<_> = parsed.attachments().collect();
+        assert_eq!(attached.len(), 1);
+        assert_eq!(attached[0].attachment_name(), Some("invoice-7.pdf"));
+        assert_eq!(attached[0].contents(), &pdf[..]);
+        // Without a mixed body there is nowhere to put it.
+        let plain = Email { invoice_of: None, ..email }.to_message(&from).unwrap().formatted();
+        assert!(with_late_part(&plain, &part.formatted()).is_none());
+    }
+
+    #[test]
     fn bad_recipient_is_a_field_error() {
         let email = Email {
             to: "nope".into(),
@@ -292,6 +376,7 @@ mod tests {
             text: "t".into(),
             html: "h".into(),
             attachments: vec![],
+            invoice_of: None,
         };
         let from: Mailbox = "shop@localhost".parse().unwrap();
         assert!(matches!(email.to_message(&from), Err(AppError::Validation(_))));

@@ -3,7 +3,7 @@
 //! HTML parts escape every value by default, so a shopper- or admin-typed name, address
 //! or reason can never become markup in a mail.
 
-use super::{Attachment, Email};
+use super::Email;
 use crate::entities::user;
 use crate::models::i18n::td_string;
 use crate::models::lang::Locale;
@@ -212,7 +212,7 @@ fn render(t: &impl Template) -> String {
 }
 
 fn email(to: &str, subject: String, text: String, html: String) -> Email {
-    Email { to: to.to_owned(), subject, text, html, attachments: Vec::new() }
+    Email { to: to.to_owned(), subject, text, html, attachments: Vec::new(), invoice_of: None }
 }
 
 pub fn welcome(u: &user::Model, site_url: &str) -> Email {
@@ -325,11 +325,8 @@ pub fn payment_received(o: &Order, site_url: &str) -> Email {
         render(&PaymentReceivedText { v }),
         render(&PaymentReceivedHtml { site_url, v }),
     );
-    mail.attachments.push(Attachment {
-        filename: crate::services::invoice::file_name(o.id),
-        content_type: "application/pdf".into(),
-        data: crate::services::invoice::render(o),
-    });
+    // Drawn when the mail is delivered, outside the transaction that marks it paid.
+    mail.invoice_of = Some(o.id);
     mail
 }
 

@@ -192,6 +192,31 @@ async fn images_are_sniffed_stored_and_served(backend: Backend) {
     );
 }
 
+async fn a_product_without_an_image_shows_the_placeholder(backend: Backend) {
+    use fullstack_ws::models::PLACEHOLDER_IMAGE;
+    let (env, c) = shop(backend).await;
+    let category = common::product_by_slug(env.db(), "sencha-asahi").await.category_id;
+    let made = call(
+        &env,
+        "POST",
+        "/api/v1/admin/products",
+        Some(&c.admin),
+        Some(json!({"category_id": category, "name": "Plain Oolong", "price": 700, "stock": 3, "available": true})),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    assert_eq!(made.json()["image"], "", "the data says it has none");
+    let url = format!("/product/{}/plain-oolong", made.json()["id"]);
+    let page = common::get(&env, &url).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!("src=\"{PLACEHOLDER_IMAGE}\"")), "{}", page.body);
+    assert!(!page.body.contains("src=\"\""), "no empty image source");
+    let listed = common::get(&env, "/?q=plain+oolong").await;
+    assert!(listed.body.contains(&format!("src=\"{PLACEHOLDER_IMAGE}\"")), "{}", listed.body);
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("public").join(&PLACEHOLDER_IMAGE[1..]);
+    assert!(file.is_file(), "{} is one of the site's files", file.display());
+}
+
 async fn categories_and_coupons(backend: Backend) {
     let (env, c) = shop(backend).await;
     let admin = Some(c.admin.as_str());
@@ -470,6 +495,7 @@ on_both_backends!(
     translations_are_edited_and_missing_ones_shown,
     products_rules_and_audit,
     images_are_sniffed_stored_and_served,
+    a_product_without_an_image_shows_the_placeholder,
     categories_and_coupons,
     the_product_form_refuses_zero_prices_and_negative_stock,
 );

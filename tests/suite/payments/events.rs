@@ -50,7 +50,9 @@ async fn five_deliveries_pay_once_and_mail_once(backend: Backend) {
     assert!(row.paid_at.is_some());
     let mails = mails_with_subject(env.db(), "Payment received").await;
     assert_eq!(mails.len(), 1, "one mail");
-    assert!(mails[0].message.contains("invoice-"), "the invoice is attached");
+    // The invoice is drawn when the mail leaves (invoice_mail_reaches_smtp_with_a_readable_pdf).
+    assert_eq!(mails[0].attach_invoice_of, Some(o.id), "the invoice goes with it");
+    assert!(!mails[0].message.contains("invoice-"), "not drawn in the paying transaction");
     // A second event for the same payment (e.g. async success) changes nothing.
     deliver(&env, "evt_five_again", "checkout.session.async_payment_succeeded", object).await;
     assert_eq!(process_all(&env).await.last(), Some(&EventOutcome::AlreadyPaid));
