@@ -39,9 +39,13 @@ pub mod stripe_emulator;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(ui::App);
-    // Lets tests (and curious humans) see that the page is interactive.
-    if let Some(body) = leptos::prelude::document().body() {
+    // Asynchronous, because a lazy route's code may have to arrive before its part of the
+    // page can hydrate (`ui::lazy_pages`).
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::prelude::document().body().expect("a page has a body");
+        let mounted = leptos::mount::hydrate_from_async(body.clone(), ui::App).await;
+        mounted.forget();
+        // Lets tests (and curious humans) see that the page is interactive.
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }

@@ -16,7 +16,7 @@ test("the binary's own files are versioned, immutable and compressed", async ({ 
     const res = await request.get(href.replace("fullstack-ws.css", file), { headers: { "Accept-Encoding": "br, gzip" } });
     expect(res.status(), file).toBe(200);
     expect(res.headers()["cache-control"], file).toBe("public, max-age=31536000, immutable");
-    // scripts/release precompresses; the bounded debug run in scripts/test has no variants.
+    // The site files are precompressed (scripts/release, and the WASM build in scripts/test).
     if (process.env.E2E_EXPECT_PRECOMPRESSED) {
       expect(res.headers()["vary"], file).toBe("accept-encoding");
       expect(res.headers()["content-encoding"], file).toBe("br");

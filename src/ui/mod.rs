@@ -34,8 +34,56 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
 use leptos_router::{
     components::{Outlet, ParentRoute, Route, Router, Routes},
-    path, SsrMode, StaticSegment,
+    path, Lazy, SsrMode, StaticSegment,
 };
+
+/// Pages few shoppers open, as lazy routes: their code is a WASM chunk of its own, fetched
+/// when the page is first shown (`cargo leptos build --split`), so the catalog, product
+/// and cart pages download and compile less.
+macro_rules! lazy_pages {
+    ($($route:ident => $module:ident :: $page:ident),* $(,)?) => {$(
+        struct $route;
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(_this: Self) -> AnyView {
+                view! { <$module::$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages!(
+    Checkout => checkout::CheckoutPage,
+    Order => orders::OrderPage,
+    MyOrders => orders::MyOrdersPage,
+    PaymentSuccess => payment::PaymentSuccessPage,
+    PaymentCancel => payment::PaymentCancelPage,
+    Register => account::RegisterPage,
+    LogIn => account::LoginPage,
+    LogOut => account::LogoutPage,
+    Account => account::AccountPage,
+    PasswordReset => account::PasswordResetPage,
+    PasswordResetConfirm => account::PasswordResetConfirmPage,
+    LoginCode => two_factor::LoginCodePage,
+    ConfirmEmail => email_change::ConfirmEmailPage,
+    UndoEmailChange => email_change::UndoEmailChangePage,
+    AdminDashboard => admin::DashboardPage,
+    AdminProducts => admin::ProductsPage,
+    AdminProductEdit => admin::ProductEditPage,
+    AdminCategories => admin::CategoriesPage,
+    AdminCoupons => admin::CouponsPage,
+    AdminOrders => admin::OrdersPage,
+    AdminOrder => admin::OrderAdminPage,
+    AdminUsers => admin::UsersPage,
+    AdminPayments => admin::PaymentsPage,
+    AdminJobs => admin::JobsPage,
+    AdminAudit => admin::AuditPage,
+    DevMailbox => dev_mail::Mailbox,
+    DevMail => dev_mail::MailView,
+);
 
 pub const SHOP_NAME: &str = "Ember & Leaf";
 
@@ -86,19 +134,19 @@ pub fn App() -> impl IntoView {
                     <ShopperRoutes lang=""/>
                     <ShopperRoutes lang="es"/>
                     // Staff and development pages are in English only.
-                    <Route path=path!("/admin") view=admin::DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/products") view=admin::ProductsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/products/:id") view=admin::ProductEditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/categories") view=admin::CategoriesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/coupons") view=admin::CouponsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/orders") view=admin::OrdersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/orders/:id") view=admin::OrderAdminPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/users") view=admin::UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/payments") view=admin::PaymentsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/jobs") view=admin::JobsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/admin/audit") view=admin::AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/dev/mail") view=dev_mail::Mailbox ssr=SsrMode::Async/>
-                    <Route path=path!("/dev/mail/:id") view=dev_mail::MailView ssr=SsrMode::Async/>
+                    <Route path=path!("/admin") view={Lazy::<AdminDashboard>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/products") view={Lazy::<AdminProducts>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/products/:id") view={Lazy::<AdminProductEdit>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/categories") view={Lazy::<AdminCategories>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/coupons") view={Lazy::<AdminCoupons>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/orders") view={Lazy::<AdminOrders>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/orders/:id") view={Lazy::<AdminOrder>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view={Lazy::<AdminUsers>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/payments") view={Lazy::<AdminPayments>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/jobs") view={Lazy::<AdminJobs>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view={Lazy::<AdminAudit>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/dev/mail") view={Lazy::<DevMailbox>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/dev/mail/:id") view={Lazy::<DevMail>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <layout::Footer/>
@@ -115,20 +163,20 @@ fn ShopperRoutes(lang: &'static str) -> impl leptos_router::MatchNestedRoutes + 
             <Route path=path!("/category/:slug") view=catalog::CatalogPage ssr=SsrMode::Async/>
             <Route path=path!("/product/:id/:slug") view=product::ProductPage ssr=SsrMode::Async/>
             <Route path=path!("/cart") view=cart::CartPage ssr=SsrMode::Async/>
-            <Route path=path!("/checkout") view=checkout::CheckoutPage ssr=SsrMode::Async/>
-            <Route path=path!("/orders/:id") view=orders::OrderPage ssr=SsrMode::Async/>
-            <Route path=path!("/account/orders") view=orders::MyOrdersPage ssr=SsrMode::Async/>
-            <Route path=path!("/payment/success") view=payment::PaymentSuccessPage ssr=SsrMode::Async/>
-            <Route path=path!("/payment/cancel") view=payment::PaymentCancelPage ssr=SsrMode::Async/>
-            <Route path=path!("/register") view=account::RegisterPage ssr=SsrMode::Async/>
-            <Route path=path!("/login") view=account::LoginPage ssr=SsrMode::Async/>
-            <Route path=path!("/logout") view=account::LogoutPage ssr=SsrMode::Async/>
-            <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
-            <Route path=path!("/password-reset") view=account::PasswordResetPage ssr=SsrMode::Async/>
-            <Route path=path!("/password-reset/:token") view=account::PasswordResetConfirmPage ssr=SsrMode::Async/>
-            <Route path=path!("/login/code") view=two_factor::LoginCodePage/>
-            <Route path=path!("/account/email/confirm/:token") view=email_change::ConfirmEmailPage/>
-            <Route path=path!("/account/email/undo/:token") view=email_change::UndoEmailChangePage/>
+            <Route path=path!("/checkout") view={Lazy::<Checkout>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/orders/:id") view={Lazy::<Order>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/account/orders") view={Lazy::<MyOrders>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/payment/success") view={Lazy::<PaymentSuccess>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/payment/cancel") view={Lazy::<PaymentCancel>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/register") view={Lazy::<Register>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/login") view={Lazy::<LogIn>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/logout") view={Lazy::<LogOut>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/account") view={Lazy::<Account>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/password-reset") view={Lazy::<PasswordReset>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/password-reset/:token") view={Lazy::<PasswordResetConfirm>::new()} ssr=SsrMode::Async/>
+            <Route path=path!("/login/code") view={Lazy::<LoginCode>::new()}/>
+            <Route path=path!("/account/email/confirm/:token") view={Lazy::<ConfirmEmail>::new()}/>
+            <Route path=path!("/account/email/undo/:token") view={Lazy::<UndoEmailChange>::new()}/>
         </ParentRoute>
     }
     .into_inner()
