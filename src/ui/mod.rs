@@ -101,7 +101,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // In the shell, not the app: its path carries the build's version when the
                 // binary serves its own files (see `app::assets`).
                 <link rel="stylesheet" id="leptos" href=format!("/{}/fullstack-ws.css", options.site_pkg_dir)/>
-                <HydrationScripts options/>
+                <HydrationAfterFirstPaint options/>
                 <MetaTags/>
             </head>
             <body>
@@ -109,6 +109,30 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Loads the WASM and hydrates once the page has loaded and painted. Leptos's own
+/// `HydrationScripts` preloads the bundle from the `<head>`, so on a slow phone link the
+/// download competes with the page's own CSS and images for the first paint; the pages
+/// are complete without it (forms post without JavaScript), so it waits its turn.
+/// Measured in docs/figures.md ("Hydration after the first paint").
+#[component]
+fn HydrationAfterFirstPaint(options: LeptosOptions) -> impl IntoView {
+    // Called for its side effect only: it provides the split manifest, from which lazy
+    // routes name the chunks a page needs. Its own tags are not rendered.
+    let _ = HydrationScripts(HydrationScriptsProps::builder().options(options.clone()).build());
+    // Named as Leptos names them (no hashed file names in this build: `app::assets`
+    // versions the whole directory instead).
+    let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+    let wasm_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "" } else { "_bg" };
+    let script = format!(
+        "(()=>{{const go=()=>import({js:?}).then(m=>m.default({{module_or_path:{wasm:?}}}).then(()=>m.hydrate()));\
+         const later=()=>requestAnimationFrame(()=>setTimeout(go,0));\
+         document.readyState==='complete'?later():addEventListener('load',later,{{once:true}})}})()",
+        js = format!("{pkg}.js"),
+        wasm = format!("{pkg}{wasm_suffix}.wasm"),
+    );
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
 }
 
 #[component]

@@ -12,7 +12,7 @@ use crate::models::lang::Locale;
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 
 /// (name, price in cents, stock, description)
@@ -251,7 +251,9 @@ pub struct SeedReport {
 }
 
 pub async fn seed(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
-    let txn = db.begin().await?;
+    // It reads what exists before it writes: on SQLite that upgrade fails with BUSY if a
+    // worker wrote in between, so the transaction takes the write lock first.
+    let txn = crate::infra::db::begin_write(db).await?;
     let mut report = SeedReport::default();
     // Distinct creation times, interleaved across categories, so "newest" is stable and
     // the first page shows a bit of everything.
