@@ -126,7 +126,7 @@ fn HydrationAfterFirstPaint(options: LeptosOptions) -> impl IntoView {
     let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
     let wasm_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "" } else { "_bg" };
     let script = format!(
-        "(()=>{{const go=()=>import({js:?}).then(m=>m.default({{module_or_path:{wasm:?}}}).then(()=>m.hydrate()));\
+        "(()=>{{const go=()=>import({js:?}).then(m=>m.default({{module_or_path:{wasm:?}}}).then(()=>setTimeout(m.hydrate,0)));\
          const later=()=>requestAnimationFrame(()=>setTimeout(go,0));\
          document.readyState==='complete'?later():addEventListener('load',later,{{once:true}})}})()",
         js = format!("{pkg}.js"),

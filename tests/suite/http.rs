@@ -129,6 +129,23 @@ async fn pages_render_with_correct_status(backend: Backend) {
     assert!(bad_page.body.contains("page must be a whole number"));
 }
 
+/// Pages start the WASM download only after they have loaded and painted: nothing in the
+/// head preloads it (on a slow link that download competed with the first paint), and the
+/// hydration script waits for `load`. The pages work before it arrives (forms post).
+async fn the_wasm_loads_after_the_first_paint(backend: Backend) {
+    let env = seeded(backend).await;
+    for path in ["/", "/category/coffee", "/es/", "/cart"] {
+        let page = get(&env, path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(!page.body.contains("modulepreload"), "{path} preloads the JS");
+        assert!(!page.body.contains(r#"as="fetch""#), "{path} preloads the WASM");
+        let script = page.body.split(r#"<script type="module""#).nth(1).expect("a hydration script");
+        let script = &script[..script.find("</script>").unwrap()];
+        assert!(script.contains("/fullstack-ws.js") && script.contains("hydrate"), "{path}: {script}");
+        assert!(script.contains("addEventListener('load'"), "{path} waits for the page to load: {script}");
+    }
+}
+
 async fn product_page_redirects_to_canonical_slug(backend: Backend) {
     let env = seeded(backend).await;
     let id = product_id(&env, "burr-hand-grinder").await;
@@ -380,6 +397,7 @@ on_both_backends!(
     openapi_describes_the_api,
     pages_render_with_correct_status,
     product_page_redirects_to_canonical_slug,
+    the_wasm_loads_after_the_first_paint,
     health_and_readiness,
     dev_mailbox_exists_only_without_smtp,
     production_never_serves_development_tools,
