@@ -20,6 +20,8 @@ pub async fn build_state(mut config: Config) -> Result<AppState, String> {
     // Several TLS users (Stripe, SMTP, the emulator's deliveries) share rustls; with more
     // than one crypto backend in the build it needs to be told which (once per process).
     let _ = rustls::crypto::ring::default_provider().install_default();
+    // Before any request or job is counted.
+    crate::http::metrics::handle();
     let db = db::connect(&config.database_url).await.map_err(|e| format!("database: {e}"))?;
     db::migrate(&db).await.map_err(|e| format!("migrations: {e}"))?;
     crate::services::search::ensure_index(&db).await.map_err(|e| format!("search index: {e}"))?;
@@ -83,6 +85,7 @@ pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::http::metrics::metrics))
         .route("/payment/webhook", post(crate::http::webhook::webhook))
         .route("/es", get(spanish_home))
         .route("/robots.txt", get(robots))
@@ -177,6 +180,7 @@ pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     // HTML, JSON, CSS and JS shrink to a fifth or less; images and files that are already
     // compressed (the embedded bundle's brotli variants) pass through as they are.
     .layer(CompressionLayer::new())
+    .layer(axum::middleware::from_fn(crate::http::metrics::track_requests))
     .layer(
         TraceLayer::new_for_http()
             .make_span_with(|req: &axum::http::Request<_>| {
@@ -275,10 +279,24 @@ async fn server_fn_error_status(res: axum::response::Response) -> axum::response
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
+/// Ready when the database answers with every migration applied and no due task has
+/// waited longer than `QUEUE_STUCK_SECONDS` (the workers are gone or stuck).
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match db::check_ready(&state.db).await {
-        Ok(()) => (StatusCode::OK, "ready".to_owned()),
-        Err(check) => (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {check}")),
+    if let Err(check) = db::check_ready(&state.db).await {
+        return (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {check}"));
+    }
+    match crate::services::operations::snapshot(&state.db).await {
+        Ok(s) => match s.stuck_queue(state.config.queue_stuck_after) {
+            Some((task_type, waited)) => {
+                tracing::warn!(task_type, waited_seconds = waited, "readiness: the job queue is stuck");
+                (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: job queue stuck ({task_type})"))
+            }
+            None => (StatusCode::OK, "ready".to_owned()),
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: cannot read the job queue");
+            (StatusCode::SERVICE_UNAVAILABLE, "not ready: job queue".to_owned())
+        }
     }
 }
 

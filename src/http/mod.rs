@@ -9,6 +9,7 @@ pub mod admin_forms;
 pub mod error;
 pub mod extract;
 pub mod language;
+pub mod metrics;
 pub mod negotiate;
 pub mod page_cache;
 pub mod rest;

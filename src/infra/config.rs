@@ -40,6 +40,37 @@ pub struct Config {
     /// `X-Forwarded-For` names the client (for rate limits). Empty: trust none.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub stripe: StripeSettings,
+    /// `METRICS_TOKEN`: lets clients other than loopback read `/metrics` with
+    /// `Authorization: Bearer <token>`. Unset: loopback only.
+    pub metrics_token: Option<MetricsToken>,
+    /// `QUEUE_STUCK_SECONDS`: `/readyz` fails once a due task has waited this long.
+    pub queue_stuck_after: std::time::Duration,
+}
+
+/// The bearer token that opens `/metrics` to non-loopback clients (never printed).
+#[derive(Clone)]
+pub struct MetricsToken([u8; 32]);
+
+impl MetricsToken {
+    /// At least 32 characters, none of them whitespace; kept only as its SHA-256.
+    pub fn new(token: &str) -> Option<Self> {
+        use sha2::Digest;
+        (token.len() >= 32 && !token.chars().any(char::is_whitespace))
+            .then(|| Self(sha2::Sha256::digest(token.as_bytes()).into()))
+    }
+
+    /// Compares digests, so the time taken says nothing about the token's characters.
+    pub fn matches(&self, presented: &str) -> bool {
+        use sha2::Digest;
+        let digest: [u8; 32] = sha2::Sha256::digest(presented.as_bytes()).into();
+        digest.iter().zip(self.0).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    }
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(<hidden>)")
+    }
 }
 
 /// Idle and absolute lifetimes of logged-in sessions: a customer who ticked "Keep me
@@ -241,6 +272,9 @@ impl Config {
             admin_absolute: minutes(bounded("ADMIN_SESSION_HOURS", 12, 1..=168, "hours") * 60),
         };
 
+        let queue_stuck_after =
+            std::time::Duration::from_secs(bounded("QUEUE_STUCK_SECONDS", 300, 10..=86_400, "seconds"));
+
         let mut trusted_proxies = Vec::new();
         for raw in
             var("TRUSTED_PROXIES").unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty())
@@ -250,6 +284,14 @@ impl Config {
                 Err(_) => bad("TRUSTED_PROXIES", "must be comma-separated IP addresses", raw),
             }
         }
+
+        let metrics_token = var("METRICS_TOKEN").and_then(|raw| {
+            let token = MetricsToken::new(&raw);
+            if token.is_none() {
+                bad("METRICS_TOKEN", "must be at least 32 characters without spaces", "<hidden>");
+            }
+            token
+        });
 
         let secret_key = var("STRIPE_SECRET_KEY");
         let webhook_secret = var("STRIPE_WEBHOOK_SECRET");
@@ -321,6 +363,8 @@ impl Config {
             sessions,
             trusted_proxies,
             stripe,
+            metrics_token,
+            queue_stuck_after,
         })
     }
 

@@ -95,3 +95,32 @@ impl std::fmt::Display for NotReady {
         f.write_str(self.0)
     }
 }
+
+/// How many connections the pool holds, how many of them are idle, and its ceiling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+pub fn pool_use(db: &DatabaseConnection) -> PoolUse {
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            PoolUse {
+                open: pool.size(),
+                idle: pool.num_idle() as u32,
+                max: pool.options().get_max_connections(),
+            }
+        }
+        _ => {
+            let pool = db.get_sqlite_connection_pool();
+            PoolUse {
+                open: pool.size(),
+                idle: pool.num_idle() as u32,
+                max: pool.options().get_max_connections(),
+            }
+        }
+    }
+}

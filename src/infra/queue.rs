@@ -222,3 +222,54 @@ pub async fn listen_for_work(database_url: &str, mut stop: tokio::sync::watch::R
         }
     }
 }
+
+/// The queue as an operator sees it, per task type (the job's registered name).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TypeStats {
+    /// Waiting to run (`new` or `retried`), due or not.
+    pub waiting: i64,
+    /// Claimed by a worker and not finished.
+    pub in_progress: i64,
+    /// Gave up after their last retry.
+    pub failed: i64,
+    /// How long the oldest due task has waited past its scheduled time, in seconds.
+    pub oldest_due_seconds: f64,
+}
+
+/// [`TypeStats`] for every task type that has rows, by name.
+pub async fn stats(
+    conn: &impl ConnectionTrait,
+) -> Result<std::collections::BTreeMap<String, TypeStats>, DbErr> {
+    let backend = conn.get_database_backend();
+    // The job's name is the `type` tag fang's typetag writes into the metadata.
+    let (kind, state) = match backend {
+        DbBackend::Postgres => ("metadata->>'type'", "state::text"),
+        _ => ("json_extract(metadata, '$.type')", "state"),
+    };
+    let now = Utc::now();
+    let by_state = format!(
+        "SELECT COALESCE({kind}, task_type) AS kind, {state} AS state, COUNT(*) AS n, \
+         MIN(CASE WHEN scheduled_at <= $1 THEN scheduled_at END) AS oldest_due \
+         FROM fang_tasks GROUP BY 1, 2"
+    );
+    let rows = conn.query_all(Statement::from_sql_and_values(backend, by_state, [now.into()])).await?;
+    let mut all = std::collections::BTreeMap::<String, TypeStats>::new();
+    for row in rows {
+        let entry = all.entry(row.try_get("", "kind")?).or_default();
+        let n: i64 = row.try_get("", "n")?;
+        match row.try_get::<String>("", "state")?.as_str() {
+            "new" | "retried" => {
+                entry.waiting += n;
+                let oldest: Option<chrono::DateTime<Utc>> = row.try_get("", "oldest_due")?;
+                if let Some(oldest) = oldest {
+                    let age = (now - oldest).num_milliseconds().max(0) as f64 / 1000.0;
+                    entry.oldest_due_seconds = entry.oldest_due_seconds.max(age);
+                }
+            }
+            "in_progress" => entry.in_progress += n,
+            "failed" => entry.failed += n,
+            _ => {}
+        }
+    }
+    Ok(all)
+}

@@ -17,6 +17,8 @@ const MAX_IDLE: Duration = Duration::from_millis(500);
 /// How often each worker process runs housekeeping: re-enqueues mail whose job was lost,
 /// cancels stale unpaid orders, deletes expired sessions.
 pub const RECONCILE_EVERY: Duration = Duration::from_secs(30);
+/// Counted per task type, `final` when it will not be retried (Prometheus, `/metrics`).
+pub const JOB_FAILURES: &str = "shop_job_failures_total";
 
 /// Runs jobs until `stop` turns true: claims a batch, runs it, and removes what is done
 /// in the same transaction that claims the next batch.
@@ -93,11 +95,15 @@ async fn execute(ctx: &Arc<JobContext>, task: &Task) -> bool {
             return true;
         }
         Err(e) if task.retries < runnable.max_retries() => {
+            metrics::counter!(JOB_FAILURES, "task_type" => runnable.typetag_name(), "final" => "false")
+                .increment(1);
             let backoff = runnable.backoff(task.retries as u32);
             tracing::warn!(task = %task.id, retry = task.retries + 1, backoff, error = %e.description, "job failed; will retry");
             queue.schedule_retry(task, backoff, &e.description).await.map(|_| ())
         }
         Err(e) => {
+            metrics::counter!(JOB_FAILURES, "task_type" => runnable.typetag_name(), "final" => "true")
+                .increment(1);
             tracing::error!(task = %task.id, error = %e.description, "job failed for good");
             queue.fail_task(task, &e.description).await.map(|_| ())
         }

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod effects;
 pub mod invoice;
 pub mod mail;
+pub mod operations;
 pub mod orders;
 pub mod payments;
 pub mod rate_limit;

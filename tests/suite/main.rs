@@ -14,6 +14,7 @@ mod http;
 mod jobs_and_mail;
 mod languages;
 mod limits;
+mod operations;
 mod orders;
 mod payments;
 mod search;
