@@ -120,10 +120,10 @@ test("an admin adds a product with an image, a shopper buys it, the admin sees i
   await noA11yViolations(page);
 });
 
-test("admin pages work by keyboard and pass axe: dashboard, products, users, jobs", async ({ page }) => {
+test("admin pages work by keyboard and pass axe: dashboard, products, users, payments, reconciliation, jobs", async ({ page }) => {
   await logInAsAdmin(page);
   await expect(page.getByRole("img", { name: /^Revenue per day/ })).toBeVisible();
-  for (const path of ["/admin/products", "/admin/categories", "/admin/coupons", "/admin/users", "/admin/payments", "/admin/jobs"]) {
+  for (const path of ["/admin/products", "/admin/categories", "/admin/coupons", "/admin/users", "/admin/payments", "/admin/reconciliation", "/admin/jobs"]) {
     await page.goto(path);
     await hydrated(page);
     await expect(page.getByRole("navigation", { name: "Back office" }).locator('a[aria-current="page"]')).toHaveAttribute("href", path);

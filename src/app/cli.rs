@@ -47,6 +47,14 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         to: std::path::PathBuf,
     },
+    /// Compare orders with the payment provider's Checkout Sessions (paid there but not
+    /// here, paid here but not there, amounts that differ, refunds due); exits 1 when any
+    /// mismatch is found. With the Stripe emulator the shop must be running.
+    Reconcile {
+        /// How many days back to look (orders paid, sessions created).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=400))]
+        days: u32,
+    },
     /// Replace the SQLite database with a checked backup. Stop the shop first; the
     /// current file is kept beside it.
     Restore {
@@ -95,6 +103,32 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::CreateAdmin { email } => create_admin(config, &email).await,
         Command::Backup { to } => backup(config, &to).await,
         Command::Restore { from } => restore(config, &from).await,
+        Command::Reconcile { days } => reconcile(config, days).await,
+    }
+}
+
+async fn reconcile(config: Config, days: u32) -> Result<(), String> {
+    let state = server::build_state(config).await?;
+    let provider = if state.stripe.emulated { "the Stripe emulator" } else { "Stripe" };
+    let found = crate::flows::payments::reconcile(&state, days).await?;
+    println!(
+        "reconciled since {}: {} Checkout Sessions at {provider}, {} orders here",
+        found.since.format("%Y-%m-%d %H:%M UTC"),
+        found.sessions,
+        found.orders
+    );
+    println!(
+        "checked: each paid session has its paid order with the same amount; each paid order has its paid session; no money is owed back"
+    );
+    for mismatch in &found.mismatches {
+        println!("MISMATCH {mismatch}");
+    }
+    match found.mismatches.len() {
+        0 => {
+            println!("0 mismatches");
+            Ok(())
+        }
+        n => Err(format!("{n} mismatches")),
     }
 }
 

@@ -180,6 +180,10 @@ pub fn router(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     // HTML, JSON, CSS and JS shrink to a fifth or less; images and files that are already
     // compressed (the embedded bundle's brotli variants) pass through as they are.
     .layer(CompressionLayer::new())
+    .layer(axum::middleware::from_fn_with_state(
+        crate::http::deadline::Deadline(state.config.request_timeout),
+        crate::http::deadline::answer_within,
+    ))
     .layer(axum::middleware::from_fn(crate::http::metrics::track_requests))
     .layer(
         TraceLayer::new_for_http()

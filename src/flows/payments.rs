@@ -64,3 +64,30 @@ pub async fn invoice(
     };
     Ok((crate::services::invoice::file_name(order.id), crate::services::invoice::render(&order)))
 }
+
+/// A reconciliation's findings, and what it looked at.
+#[derive(Debug, Clone)]
+pub struct Reconciliation {
+    pub since: chrono::DateTime<chrono::Utc>,
+    pub sessions: usize,
+    pub orders: usize,
+    pub mismatches: Vec<payments::reconcile::Mismatch>,
+}
+
+/// Compares the orders paid (or named by a session) in the last `days` days with the
+/// provider's Checkout Sessions, read through async-stripe (the real API or the emulator).
+pub async fn reconcile(state: &AppState, days: u32) -> Result<Reconciliation, String> {
+    let since = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+    // A session can be paid up to a day after it is created.
+    let sessions = state
+        .stripe
+        .list_sessions((since - chrono::Duration::days(1)).timestamp())
+        .await
+        .map_err(|e| format!("listing Checkout Sessions: {e}"))?;
+    let orders =
+        payments::reconcile::orders_to_check(&state.db, since, sessions.iter().filter_map(|s| s.order_id))
+            .await
+            .map_err(|e| format!("reading orders: {e}"))?;
+    let mismatches = payments::reconcile::compare(&orders, &sessions);
+    Ok(Reconciliation { since, sessions: sessions.len(), orders: orders.len(), mismatches })
+}

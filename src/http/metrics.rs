@@ -46,7 +46,8 @@ pub async fn track_requests(req: Request, next: Next) -> Response {
 }
 
 pub async fn metrics(State(state): State<AppState>, ClientIp(ip): ClientIp, headers: HeaderMap) -> Response {
-    if !allowed(ip, &headers, state.config.metrics_token.as_ref()) {
+    let proxies_named = !state.config.trusted_proxies.is_empty();
+    if !allowed(ip, proxies_named, &headers, state.config.metrics_token.as_ref()) {
         return (
             StatusCode::FORBIDDEN,
             "Metrics are served to loopback clients, or with the METRICS_TOKEN bearer token.",
@@ -67,12 +68,17 @@ pub async fn metrics(State(state): State<AppState>, ClientIp(ip): ClientIp, head
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }
 
+/// Loopback clients, and whoever presents the token. A request relayed by a proxy that
+/// `TRUSTED_PROXIES` does not name is not local, even though its peer is: a reverse proxy
+/// on the same machine must not open `/metrics` to the internet by being forgotten.
 fn allowed(
     ip: Option<std::net::IpAddr>,
+    proxies_named: bool,
     headers: &HeaderMap,
     token: Option<&crate::infra::config::MetricsToken>,
 ) -> bool {
-    if ip.is_some_and(|ip| ip.is_loopback()) {
+    let relayed = ["x-forwarded-for", "forwarded", "x-real-ip"].iter().any(|h| headers.contains_key(*h));
+    if ip.is_some_and(|ip| ip.is_loopback()) && (proxies_named || !relayed) {
         return true;
     }
     let presented = headers
@@ -162,14 +168,30 @@ mod tests {
             h
         };
         let outside = Some("203.0.113.9".parse().unwrap());
-        assert!(allowed(Some("127.0.0.1".parse().unwrap()), &HeaderMap::new(), None));
-        assert!(allowed(Some("::1".parse().unwrap()), &HeaderMap::new(), None));
-        assert!(!allowed(outside, &HeaderMap::new(), Some(&token)));
-        assert!(!allowed(None, &HeaderMap::new(), Some(&token)), "an unknown client is not loopback");
-        assert!(allowed(outside, &with("Bearer a-long-enough-metrics-token-0123456789"), Some(&token)));
-        assert!(!allowed(outside, &with("Bearer a-long-enough-metrics-token-012345678"), Some(&token)));
-        assert!(!allowed(outside, &with("a-long-enough-metrics-token-0123456789"), Some(&token)));
-        assert!(!allowed(outside, &with("Bearer anything"), None), "no token configured: no door");
+        let local = Some("127.0.0.1".parse().unwrap());
+        assert!(allowed(local, false, &HeaderMap::new(), None));
+        assert!(allowed(Some("::1".parse().unwrap()), false, &HeaderMap::new(), None));
+        assert!(!allowed(outside, false, &HeaderMap::new(), Some(&token)));
+        assert!(!allowed(None, false, &HeaderMap::new(), Some(&token)), "an unknown client is not loopback");
+        assert!(allowed(
+            outside,
+            false,
+            &with("Bearer a-long-enough-metrics-token-0123456789"),
+            Some(&token)
+        ));
+        assert!(!allowed(
+            outside,
+            false,
+            &with("Bearer a-long-enough-metrics-token-012345678"),
+            Some(&token)
+        ));
+        assert!(!allowed(outside, false, &with("a-long-enough-metrics-token-0123456789"), Some(&token)));
+        assert!(!allowed(outside, false, &with("Bearer anything"), None), "no token configured: no door");
+        // Relayed by a local proxy nobody named: not local.
+        let mut relayed = HeaderMap::new();
+        relayed.insert("x-forwarded-for", "203.0.113.9".parse().unwrap());
+        assert!(!allowed(local, false, &relayed, None));
+        assert!(allowed(local, true, &relayed, None), "a named proxy already resolved the client");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! May import: flows, jobs, services, infra, entities, models. Never ui or app.
 
 pub mod admin_forms;
+pub mod deadline;
 pub mod error;
 pub mod extract;
 pub mod language;

@@ -45,6 +45,9 @@ pub struct Config {
     pub metrics_token: Option<MetricsToken>,
     /// `QUEUE_STUCK_SECONDS`: `/readyz` fails once a due task has waited this long.
     pub queue_stuck_after: std::time::Duration,
+    /// `REQUEST_TIMEOUT_SECONDS`: a response that has not begun by then is answered 503
+    /// (and its route logged).
+    pub request_timeout: std::time::Duration,
 }
 
 /// The bearer token that opens `/metrics` to non-loopback clients (never printed).
@@ -274,6 +277,8 @@ impl Config {
 
         let queue_stuck_after =
             std::time::Duration::from_secs(bounded("QUEUE_STUCK_SECONDS", 300, 10..=86_400, "seconds"));
+        let request_timeout =
+            std::time::Duration::from_secs(bounded("REQUEST_TIMEOUT_SECONDS", 30, 1..=600, "seconds"));
 
         let mut trusted_proxies = Vec::new();
         for raw in
@@ -365,6 +370,7 @@ impl Config {
             stripe,
             metrics_token,
             queue_stuck_after,
+            request_timeout,
         })
     }
 

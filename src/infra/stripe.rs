@@ -8,7 +8,7 @@ use stripe::{IdempotencyKey, RequestStrategy, StripeError, StripeRequest};
 use stripe_checkout::checkout_session::{
     CreateCheckoutSession, CreateCheckoutSessionDiscounts, CreateCheckoutSessionLineItems,
     CreateCheckoutSessionLineItemsPriceData, CreateCheckoutSessionPaymentIntentData, ExpireCheckoutSession,
-    ProductData, RetrieveCheckoutSession,
+    ListCheckoutSession, ProductData, RetrieveCheckoutSession,
 };
 use stripe_shared::{CheckoutSession, CheckoutSessionPaymentStatus, CheckoutSessionStatus};
 
@@ -240,6 +240,26 @@ impl Stripe {
     pub async fn retrieve_session(&self, id: &str) -> Result<SessionFacts, GatewayError> {
         let session = RetrieveCheckoutSession::new(id).send(&self.client).await?;
         Ok(facts(&session))
+    }
+
+    /// Every Checkout Session created at or after `since` (a Unix time), newest first,
+    /// a page of 100 at a time.
+    pub async fn list_sessions(&self, since: i64) -> Result<Vec<SessionFacts>, GatewayError> {
+        let mut all = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut page =
+                ListCheckoutSession::new().created(stripe_types::RangeQueryTs::gte(since)).limit(100);
+            if let Some(last) = &after {
+                page = page.starting_after(last.clone());
+            }
+            let list = page.send(&self.client).await?;
+            all.extend(list.data.iter().map(facts));
+            match list.data.last() {
+                Some(last) if list.has_more => after = Some(last.id.to_string()),
+                _ => return Ok(all),
+            }
+        }
     }
 
     /// Expires an open session so that it can no longer be paid.

@@ -1,6 +1,8 @@
 //! The emulated API: Checkout Sessions, coupons and refunds, Stripe-shaped JSON.
 
 use super::*;
+use axum::extract::Query;
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
 pub(super) async fn create_session(
     State(state): State<AppState>,
@@ -143,6 +145,64 @@ pub(super) async fn retrieve_session(
         Ok(stored) => Json(stored.session).into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+/// `GET /v1/checkout/sessions`: newest first, `limit` (1–100, default 10),
+/// `starting_after` (an id from the previous page) and `created[gte]` (a Unix time).
+pub(super) async fn list_sessions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if let Err(e) = authorize(&headers) {
+        return e.into_response();
+    }
+    let limit = match query.get("limit").map(|l| l.parse::<usize>()) {
+        None => 10,
+        Some(Ok(n @ 1..=100)) => n,
+        Some(_) => {
+            return StripeError::invalid("limit must be an integer from 1 to 100.", Some("limit"))
+                .into_response()
+        }
+    };
+    let since = match query.get("created[gte]").map(|t| t.parse::<i64>()) {
+        None => i64::MIN,
+        Some(Ok(t)) => t,
+        Some(Err(_)) => {
+            return StripeError::invalid("created[gte] must be a Unix timestamp.", Some("created"))
+                .into_response()
+        }
+    };
+    let stored = match emulator_object::Entity::find()
+        .filter(emulator_object::Column::Kind.eq("checkout.session"))
+        .order_by_desc(emulator_object::Column::CreatedAt)
+        .order_by_desc(emulator_object::Column::Id)
+        .all(&state.db)
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => return StripeError::from(e).into_response(),
+    };
+    let mut sessions = stored
+        .iter()
+        .filter_map(|row| serde_json::from_str::<StoredSession>(&row.body).ok())
+        .map(|s| s.session)
+        .filter(|s| s["created"].as_i64().unwrap_or_default() >= since)
+        .skip_while({
+            let mut before = query.get("starting_after").cloned();
+            move |s| match &before {
+                Some(id) if s["id"] == id.as_str() => {
+                    before = None;
+                    true
+                }
+                Some(_) => true,
+                None => false,
+            }
+        });
+    let data: Vec<Value> = sessions.by_ref().take(limit).collect();
+    let has_more = sessions.next().is_some();
+    Json(json!({"object": "list", "url": "/v1/checkout/sessions", "has_more": has_more, "data": data}))
+        .into_response()
 }
 
 pub(super) async fn expire_session(

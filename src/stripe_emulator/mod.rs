@@ -37,12 +37,12 @@ const DELIVERY_ATTEMPTS: u32 = 8;
 mod api;
 mod hosted;
 
-use api::{create_coupon, create_refund, create_session, expire_session, retrieve_session};
+use api::{create_coupon, create_refund, create_session, expire_session, list_sessions, retrieve_session};
 use hosted::{pay, pay_page};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/_stripe/v1/checkout/sessions", post(create_session))
+        .route("/_stripe/v1/checkout/sessions", post(create_session).get(list_sessions))
         .route("/_stripe/v1/checkout/sessions/{id}", get(retrieve_session))
         .route("/_stripe/v1/checkout/sessions/{id}/expire", post(expire_session))
         .route("/_stripe/v1/coupons", post(create_coupon))

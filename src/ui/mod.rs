@@ -79,6 +79,7 @@ lazy_pages!(
     AdminOrder => admin::OrderAdminPage,
     AdminUsers => admin::UsersPage,
     AdminPayments => admin::PaymentsPage,
+    AdminReconciliation => admin::ReconciliationPage,
     AdminJobs => admin::JobsPage,
     AdminAudit => admin::AuditPage,
     DevMailbox => dev_mail::Mailbox,
@@ -126,7 +127,7 @@ fn HydrationAfterFirstPaint(options: LeptosOptions) -> impl IntoView {
     let pkg = format!("/{}/{}", options.site_pkg_dir, options.output_name);
     let wasm_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "" } else { "_bg" };
     let script = format!(
-        "(()=>{{const go=()=>import({js:?}).then(m=>m.default({{module_or_path:{wasm:?}}}).then(()=>setTimeout(m.hydrate,0)));\
+        "(()=>{{const go=()=>import({js:?}).then(m=>m.default({{module_or_path:{wasm:?}}}).then(()=>m.hydrate()));\
          const later=()=>requestAnimationFrame(()=>setTimeout(go,0));\
          document.readyState==='complete'?later():addEventListener('load',later,{{once:true}})}})()",
         js = format!("{pkg}.js"),
@@ -167,6 +168,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/orders/:id") view={Lazy::<AdminOrder>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view={Lazy::<AdminUsers>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/payments") view={Lazy::<AdminPayments>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/reconciliation") view={Lazy::<AdminReconciliation>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/jobs") view={Lazy::<AdminJobs>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view={Lazy::<AdminAudit>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/dev/mail") view={Lazy::<DevMailbox>::new()} ssr=SsrMode::Async/>

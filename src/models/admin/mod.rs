@@ -5,11 +5,13 @@ mod catalog;
 mod dashboard;
 mod operations;
 mod orders;
+mod reconciliation;
 
 pub use catalog::*;
 pub use dashboard::*;
 pub use operations::*;
 pub use orders::*;
+pub use reconciliation::*;
 
 use super::AppError;
 

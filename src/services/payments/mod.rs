@@ -9,9 +9,11 @@
 //!
 //! - `checkout`: Checkout Sessions (start, confirm on return, expire on cancel)
 //! - `events`: webhook events stored once and applied exactly once
+//! - `reconcile`: orders against the provider's sessions, mismatches for an operator
 
 pub mod checkout;
 pub mod events;
+pub mod reconcile;
 
 pub use crate::infra::stripe::{CheckoutCoupon, CheckoutLine, CheckoutRequest};
 pub use checkout::{

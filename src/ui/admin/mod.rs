@@ -9,6 +9,7 @@ mod jobs;
 mod orders;
 mod payments;
 mod products;
+mod reconciliation;
 mod users;
 
 pub use audit::AuditPage;
@@ -18,6 +19,7 @@ pub use jobs::JobsPage;
 pub use orders::{OrderAdminPage, OrdersPage};
 pub use payments::PaymentsPage;
 pub use products::{ProductEditPage, ProductsPage};
+pub use reconciliation::ReconciliationPage;
 pub use users::UsersPage;
 
 use super::errors::ErrorView;
@@ -53,6 +55,7 @@ pub fn AdminShell(#[prop(into)] title: String, children: Children) -> impl IntoV
         ("/admin/orders", "Orders"),
         ("/admin/users", "Users"),
         ("/admin/payments", "Payments"),
+        ("/admin/reconciliation", "Reconciliation"),
         ("/admin/jobs", "Jobs"),
         ("/admin/audit", "Audit log"),
     ];

@@ -168,6 +168,8 @@ async fn authorization_matrix(backend: Backend) {
         ("set_coupon_active", "id=1&active=false".to_string()),
         ("delete_coupon", "id=1".to_string()),
         ("retry_job", format!("id={}", uuid::Uuid::new_v4())),
+        // Reaches the payment provider: the admin's own call is in payments::checkout.
+        ("admin_reconciliation", "days=7".to_string()),
     ] {
         assert_eq!(server_fn(&env, name, None, &body).await.status, StatusCode::UNAUTHORIZED, "{name}");
         assert_eq!(

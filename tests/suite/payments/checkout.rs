@@ -372,6 +372,131 @@ async fn emulator_tables_exist_only_where_it_is_served(backend: Backend) {
     assert!(schema.has_table("stripe_emulator_idempotency").await.unwrap());
 }
 
+/// Reconciliation reads the provider's sessions through async-stripe (here the emulator's
+/// list endpoint) and names each way the books can disagree; the CLI exits 1 on them.
+async fn reconciliation_compares_orders_with_the_providers_sessions(backend: Backend) {
+    use fullstack_ws::services::payments::reconcile::Mismatch;
+    use sea_orm::{ActiveModelTrait, Set};
+    let env = TestEnv::served(backend, &[]).await;
+    let workers = Workers::start(env.state.jobs.clone(), 1);
+    let (buyer, browser) = (guest(), guest());
+    let paid = placed_order(&env, &buyer).await;
+    let unpaid = placed_order(&env, &browser).await;
+    let link = fullstack_ws::flows::payments::pay(&env.state, &buyer, paid.id).await.unwrap();
+    let open = fullstack_ws::flows::payments::pay(&env.state, &browser, unpaid.id).await.unwrap();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let card = http.post(&link.url).form(&[("card", "4242 4242 4242 4242")]).send().await.unwrap();
+    assert_eq!(card.status(), StatusCode::SEE_OTHER);
+    wait_for(20, "the webhook to pay the order", || async {
+        (order_row(env.db(), paid.id).await.status == OrderStatus::Paid).then_some(())
+    })
+    .await;
+    workers.shutdown(Duration::from_secs(5)).await;
+
+    let found = fullstack_ws::flows::payments::reconcile(&env.state, 30).await.unwrap();
+    assert_eq!((found.sessions, found.orders), (2, 2), "both sessions, and the orders they name");
+    assert_eq!(found.mismatches, vec![], "the books agree");
+
+    let set = |id: i64, change: fn(&mut order::ActiveModel)| {
+        let db = env.db().clone();
+        async move {
+            let mut row: order::ActiveModel = order_row(&db, id).await.into();
+            change(&mut row);
+            row.update(&db).await.unwrap();
+        }
+    };
+    // The shop loses the payment: paid there, not here.
+    set(paid.id, |o| o.status = Set(OrderStatus::Created)).await;
+    let found = fullstack_ws::flows::payments::reconcile(&env.state, 30).await.unwrap();
+    assert_eq!(
+        found.mismatches,
+        vec![Mismatch::PaidThereNotHere { session_id: link.session_id.clone(), order_id: Some(paid.id) }]
+    );
+    // Paid, but not the amount the order says.
+    set(paid.id, |o| {
+        o.status = Set(OrderStatus::Paid);
+        o.total = Set(o.total.clone().unwrap() + 1);
+    })
+    .await;
+    // And an order marked paid whose session never was.
+    set(unpaid.id, |o| o.status = Set(OrderStatus::Paid)).await;
+    let found = fullstack_ws::flows::payments::reconcile(&env.state, 30).await.unwrap();
+    assert_eq!(
+        found.mismatches,
+        vec![
+            Mismatch::AmountDiffers {
+                order_id: paid.id,
+                session_id: link.session_id.clone(),
+                here: format!("{} usd", paid.total.amount + 1),
+                there: format!("{} usd", paid.total.amount),
+            },
+            Mismatch::PaidHereNotThere { order_id: unpaid.id, session_id: Some(open.session_id.clone()) },
+        ]
+    );
+
+    // The operator's command says the same and fails.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fullstack-ws"))
+        .args(["reconcile", "--days", "7"])
+        .env_clear()
+        .env("DATABASE_URL", &env.state.config.database_url)
+        .env("SITE_URL", env.site_url())
+        .env("MAIL_DIR", env.dir.path().join("mail"))
+        .env("MEDIA_DIR", env.dir.path().join("media"))
+        .env("RUST_LOG", "warn")
+        .current_dir(env.dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("2 Checkout Sessions at the Stripe emulator, 2 orders here"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("MISMATCH paid here but not at the provider: order {}", unpaid.id)),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 mismatches"));
+
+    // And the back office's page, for an admin only.
+    fullstack_ws::services::accounts::create_admin(
+        env.db(),
+        "ops@example.com",
+        Some("an operator's passphrase"),
+    )
+    .await
+    .unwrap();
+    let login = send(
+        &env,
+        common::json_request(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": "ops@example.com", "password": "an operator's passphrase"})),
+        ),
+    )
+    .await;
+    let admin = login.session_cookie().expect("logged in");
+    let page = |cookie: Option<String>| {
+        let mut req = Request::get("/admin/reconciliation?days=7").header(header::ACCEPT, "text/html");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    let shown = send(&env, page(Some(admin))).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert!(shown.body.contains("2 Checkout Sessions at the Stripe emulator, 2 orders here; 2 mismatches."));
+    assert!(
+        shown.body.contains("Paid here, not there") && shown.body.contains("Amounts differ"),
+        "{}",
+        shown.body
+    );
+    let anonymous = send(&env, page(None)).await;
+    assert!(
+        anonymous.location.as_deref().is_some_and(|l| l.starts_with("/login")),
+        "anonymous visitors log in first"
+    );
+    assert!(!anonymous.body.contains("Paid here, not there"));
+}
+
 on_both_backends!(
     emulator_tables_exist_only_where_it_is_served,
     emulator_pipeline_through_async_stripe,
@@ -380,4 +505,5 @@ on_both_backends!(
     webhook_secret_is_generated_per_database,
     rest_checkout_and_invoice_are_for_the_owner,
     invoice_mail_reaches_smtp_with_a_readable_pdf,
+    reconciliation_compares_orders_with_the_providers_sessions,
 );
