@@ -217,21 +217,35 @@ pub fn AccountLinks() -> impl IntoView {
             <A href=href("/register")>{t!(i18n, account.register)}</A>
         }
     };
-    view! {
-        <Transition fallback=visitor>
-            {move || Suspend::new(async move {
-                match me.get().await {
-                    Ok(Some(me)) => view! {
-                        <A href=href("/account") attr:class="account-link">{me.name}</A>
-                        <ActionForm action=auth.log_out attr:class="inline-form">
-                            <button type="submit" class="button link">{t!(i18n, account.log_out)}</button>
-                        </ActionForm>
+    let signed_in = move |me: Me| {
+        view! {
+            <A href=href("/account") attr:class="account-link">{me.name}</A>
+            <ActionForm action=auth.log_out attr:class="inline-form">
+                <button type="submit" class="button link">{t!(i18n, account.log_out)}</button>
+            </ActionForm>
+        }
+    };
+    match me {
+        // Read without a Suspense: on the server a local resource never loads, and a
+        // Suspense waiting on one meets a race in Leptos 0.8's SSR (two tasks write its
+        // error-boundary notifier; the one that finds it locked panics). Both sides render
+        // the visitor's links first; the browser swaps in the account when it has loaded.
+        super::layout::VisitorData::InBrowser(local) => (move || match local.get() {
+            Some(Ok(Some(me))) => signed_in(me).into_any(),
+            _ => visitor().into_any(),
+        })
+        .into_any(),
+        super::layout::VisitorData::WithPage(resource) => view! {
+            <Transition fallback=visitor>
+                {move || Suspend::new(async move {
+                    match resource.await {
+                        Ok(Some(me)) => signed_in(me).into_any(),
+                        _ => visitor().into_any(),
                     }
-                    .into_any(),
-                    _ => visitor().into_any(),
-                }
-            })}
-        </Transition>
+                })}
+            </Transition>
+        }
+        .into_any(),
     }
 }
 

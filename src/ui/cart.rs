@@ -141,11 +141,21 @@ pub fn CartLink() -> impl IntoView {
     view! {
         <A href=href("/cart") attr:class="cart-link">
             {t!(i18n, cart.link)}
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    cart.get().await.ok().map(|cart| format!(" ({})", cart.summary(lang)))
-                })}
-            </Transition>
+            {match cart {
+                // Without a Suspense on shared pages: see `account::AccountLinks`.
+                super::layout::VisitorData::InBrowser(local) => (move || {
+                    local.get().and_then(Result::ok).map(|cart| format!(" ({})", cart.summary(lang)))
+                })
+                .into_any(),
+                super::layout::VisitorData::WithPage(resource) => view! {
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            resource.await.ok().map(|cart| format!(" ({})", cart.summary(lang)))
+                        })}
+                    </Transition>
+                }
+                .into_any(),
+            }}
         </A>
     }
 }

@@ -54,12 +54,3 @@ impl<T: Send + Sync + 'static> Clone for VisitorData<T> {
 }
 
 impl<T: Send + Sync + 'static> Copy for VisitorData<T> {}
-
-impl<T: Clone + Send + Sync + 'static> VisitorData<T> {
-    pub async fn get(self) -> T {
-        match self {
-            Self::WithPage(r) => r.await,
-            Self::InBrowser(r) => r.await,
-        }
-    }
-}
