@@ -98,6 +98,20 @@ async fn openapi_describes_the_api(backend: Backend) {
         assert!(v["paths"][path][method].is_object(), "missing {method} {path}");
     }
     assert!(v["components"]["schemas"]["Order"].is_object());
+    // Input that cannot be parsed is answered 400, and the spec says so wherever there is input.
+    for (method, path) in [
+        ("get", "/api/v1/orders/{id}"),
+        ("patch", "/api/v1/me"),
+        ("delete", "/api/v1/cart/lines/{product_id}"),
+    ] {
+        let documented = &v["paths"][path][method]["responses"]["400"];
+        assert_eq!(
+            documented["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody",
+            "{method} {path}"
+        );
+    }
+    assert_eq!(get(&env, "/api/v1/orders/9223372036854775808").await.status, StatusCode::BAD_REQUEST);
+    assert!(v["paths"]["/api/v1/categories"]["get"]["responses"]["400"].is_null(), "no input, no 400");
 }
 
 async fn pages_render_with_correct_status(backend: Backend) {

@@ -15,6 +15,7 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "fullstack-ws shop API", version = "1"),
+    modifiers(&MalformedInput),
     paths(
         catalog::categories,
         catalog::products,
@@ -117,6 +118,38 @@ use utoipa::OpenApi;
     ))
 )]
 pub struct ApiDoc;
+
+/// Every operation that takes a path parameter, a query or a body answers 400 when that
+/// input cannot even be parsed (an id that is not a number, JSON of the wrong shape):
+/// documented once here rather than on every route (schemathesis found it missing).
+struct MalformedInput;
+
+impl utoipa::Modify for MalformedInput {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{content::ContentBuilder, Ref, ResponseBuilder};
+        let response = ResponseBuilder::new()
+            .description("Input that cannot be parsed: a malformed id, query or body")
+            .content(
+                "application/json",
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            let shared_parameters = item.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch]
+                .into_iter()
+                .flatten()
+            {
+                let takes_input = shared_parameters
+                    || op.request_body.is_some()
+                    || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                if takes_input {
+                    op.responses.responses.entry("400".into()).or_insert_with(|| response.clone().into());
+                }
+            }
+        }
+    }
+}
 
 /// The API: one router per area, merged under `/api/v1`.
 pub fn router() -> Router<AppState> {
