@@ -144,7 +144,7 @@ pub async fn login_code(
 }
 
 #[utoipa::path(post, path = "/api/v1/me/two-factor", request_body = PasswordBody,
-    responses((status = 200, body = TwoFactorSetup), (status = 403, description = "Staff accounts only", body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = TwoFactorSetup), (status = 403, description = "Staff accounts only", body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "Too many attempts: wait for Retry-After", body = ErrorBody)))]
 pub async fn two_factor_begin(
     State(state): State<AppState>,
     auth: AuthSession,
@@ -155,7 +155,7 @@ pub async fn two_factor_begin(
 }
 
 #[utoipa::path(post, path = "/api/v1/me/two-factor/confirm", request_body = CodeBody,
-    responses((status = 200, body = RecoveryCodes), (status = 422, description = "Wrong code", body = ErrorBody)))]
+    responses((status = 200, body = RecoveryCodes), (status = 422, description = "Wrong code", body = ErrorBody), (status = 429, description = "Too many attempts: wait for Retry-After", body = ErrorBody)))]
 pub async fn two_factor_confirm(
     State(state): State<AppState>,
     auth: AuthSession,
@@ -166,7 +166,7 @@ pub async fn two_factor_confirm(
 }
 
 #[utoipa::path(post, path = "/api/v1/me/two-factor/disable", request_body = PasswordBody,
-    responses((status = 204), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 422, body = ErrorBody), (status = 429, description = "Too many attempts: wait for Retry-After", body = ErrorBody)))]
 pub async fn two_factor_disable(
     State(state): State<AppState>,
     auth: AuthSession,
@@ -184,7 +184,7 @@ pub async fn logout(mut auth: AuthSession) -> Result<StatusCode, ApiError> {
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", request_body = EmailBody,
-    responses((status = 200, description = "The same answer for every address", body = Message), (status = 429, body = ErrorBody)))]
+    responses((status = 200, description = "The same answer for every address", body = Message), (status = 422, description = "Not an email address", body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn password_reset(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -233,7 +233,7 @@ pub async fn me(User(account): User) -> Result<Json<Me>, ApiError> {
 }
 
 #[utoipa::path(patch, path = "/api/v1/me", request_body = ProfilePatch,
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "Too many attempts: wait for Retry-After", body = ErrorBody)))]
 pub async fn patch_me(
     State(state): State<AppState>,
     auth: AuthSession,
@@ -261,7 +261,7 @@ pub async fn patch_me(
 }
 
 #[utoipa::path(post, path = "/api/v1/me/password", request_body = PasswordChangeBody,
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "Too many attempts: wait for Retry-After", body = ErrorBody)))]
 pub async fn change_password(
     State(state): State<AppState>,
     mut auth: AuthSession,

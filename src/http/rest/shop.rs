@@ -85,7 +85,7 @@ pub async fn delete_line(
 }
 
 #[utoipa::path(post, path = "/api/v1/cart/coupon", request_body = CouponBody,
-    responses((status = 200, body = Cart), (status = 422, description = "Unknown, expired or inactive code", body = ErrorBody)))]
+    responses((status = 200, body = Cart), (status = 422, description = "Unknown, expired or inactive code", body = ErrorBody), (status = 429, description = "Too many attempts: wait for Retry-After", body = ErrorBody)))]
 pub async fn apply_coupon(
     State(state): State<AppState>,
     session: AuthSession,
@@ -114,6 +114,7 @@ pub async fn remove_coupon(
         (status = 201, description = "Placed", body = Order),
         (status = 200, description = "Already placed with this Idempotency-Key", body = Order),
         (status = 409, description = "Empty cart, or stock ran out", body = ErrorBody),
+        (status = 429, description = "Too many attempts: wait for Retry-After", body = ErrorBody),
         (status = 422, description = "Invalid shipping fields", body = ErrorBody),
     )
 )]
