@@ -289,8 +289,9 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     if let Err(check) = db::check_ready(&state.db).await {
         return (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {check}"));
     }
-    match crate::services::operations::snapshot(&state.db).await {
-        Ok(s) => match s.stuck_queue(state.config.queue_stuck_after) {
+    // Only the queue's figures: readiness is polled often, the rest of the snapshot is for /metrics.
+    match crate::infra::queue::stats(&state.db).await {
+        Ok(jobs) => match crate::services::operations::stuck_queue(&jobs, state.config.queue_stuck_after) {
             Some((task_type, waited)) => {
                 tracing::warn!(task_type, waited_seconds = waited, "readiness: the job queue is stuck");
                 (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: job queue stuck ({task_type})"))

@@ -59,16 +59,13 @@ pub async fn snapshot(db: &impl ConnectionTrait) -> Result<Snapshot, DbErr> {
     })
 }
 
-impl Snapshot {
-    /// The task type whose oldest due task has waited longer than `limit`, if any: the
-    /// workers are gone or stuck (readiness fails on it).
-    pub fn stuck_queue(&self, limit: Duration) -> Option<(&str, f64)> {
-        self.jobs
-            .iter()
-            .map(|(kind, s)| (kind.as_str(), s.oldest_due_seconds))
-            .filter(|(_, waited)| *waited > limit.as_secs_f64())
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-    }
+/// The task type whose oldest due task has waited longer than `limit`, if any: the
+/// workers are gone or stuck (readiness fails on it). Takes `infra::queue::stats`.
+pub fn stuck_queue(jobs: &BTreeMap<String, TypeStats>, limit: Duration) -> Option<(&str, f64)> {
+    jobs.iter()
+        .map(|(kind, s)| (kind.as_str(), s.oldest_due_seconds))
+        .filter(|(_, waited)| *waited > limit.as_secs_f64())
+        .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 #[cfg(test)]
@@ -78,16 +75,16 @@ mod tests {
     #[test]
     fn a_queue_is_stuck_when_its_oldest_due_task_waited_too_long() {
         let mut s = Snapshot::default();
-        assert_eq!(s.stuck_queue(Duration::from_secs(60)), None, "an empty queue is not stuck");
+        assert_eq!(stuck_queue(&s.jobs, Duration::from_secs(60)), None, "an empty queue is not stuck");
         s.jobs.insert(
             "SendMail".into(),
             TypeStats { waiting: 3, oldest_due_seconds: 12.0, ..Default::default() },
         );
-        assert_eq!(s.stuck_queue(Duration::from_secs(60)), None);
+        assert_eq!(stuck_queue(&s.jobs, Duration::from_secs(60)), None);
         s.jobs.insert(
             "ProcessPaymentEvent".into(),
             TypeStats { waiting: 1, oldest_due_seconds: 75.5, ..Default::default() },
         );
-        assert_eq!(s.stuck_queue(Duration::from_secs(60)), Some(("ProcessPaymentEvent", 75.5)));
+        assert_eq!(stuck_queue(&s.jobs, Duration::from_secs(60)), Some(("ProcessPaymentEvent", 75.5)));
     }
 }
