@@ -147,9 +147,14 @@ test("a product page carries structured data that parses, and stays so after hyd
   await page.goto("/");
   await products(page).first().getByRole("link").first().click();
   await hydrated(page);
-  const data = await page
-    .locator('script[type="application/ld+json"]')
-    .evaluateAll((scripts) => scripts.map((s) => JSON.parse(s.textContent ?? "")));
+  // A link followed in the app renders the product page after `hydrated` (set by the
+  // page before) already holds: wait for the product's data to be there.
+  const structured = () =>
+    page
+      .locator('script[type="application/ld+json"]')
+      .evaluateAll((scripts) => scripts.map((s) => JSON.parse(s.textContent ?? "")));
+  await expect.poll(async () => (await structured()).some((d) => d["@type"] === "Product")).toBe(true);
+  const data = await structured();
   const product = data.find((d) => d["@type"] === "Product");
   expect(product?.offers?.priceCurrency).toBe("USD");
   expect(product?.offers?.url).toBe(page.url());
