@@ -48,6 +48,13 @@ pub struct Config {
     /// `REQUEST_TIMEOUT_SECONDS`: a response that has not begun by then is answered 503
     /// (and its route logged).
     pub request_timeout: std::time::Duration,
+    /// `JOB_LEASE_SECONDS`: a task (or a mail's delivery) claimed this long ago and not
+    /// finished counts as abandoned, its worker dead, and runs again. Longer than any
+    /// task's own time-outs (SMTP and Stripe: 20 s).
+    pub job_lease: std::time::Duration,
+    /// `HOUSEKEEPING_SECONDS`: how often each worker process runs housekeeping
+    /// (abandoned tasks requeued, lost mail re-enqueued, expired rows deleted).
+    pub housekeeping_every: std::time::Duration,
 }
 
 /// The bearer token that opens `/metrics` to non-loopback clients (never printed).
@@ -279,6 +286,10 @@ impl Config {
             std::time::Duration::from_secs(bounded("QUEUE_STUCK_SECONDS", 300, 10..=86_400, "seconds"));
         let request_timeout =
             std::time::Duration::from_secs(bounded("REQUEST_TIMEOUT_SECONDS", 30, 1..=600, "seconds"));
+        let job_lease =
+            std::time::Duration::from_secs(bounded("JOB_LEASE_SECONDS", 300, 30..=86_400, "seconds"));
+        let housekeeping_every =
+            std::time::Duration::from_secs(bounded("HOUSEKEEPING_SECONDS", 30, 1..=3_600, "seconds"));
 
         let mut trusted_proxies = Vec::new();
         for raw in
@@ -371,6 +382,8 @@ impl Config {
             metrics_token,
             queue_stuck_after,
             request_timeout,
+            job_lease,
+            housekeeping_every,
         })
     }
 
@@ -415,6 +428,8 @@ mod tests {
         assert_eq!(c.sessions.absolute.as_secs(), 30 * 86400);
         assert_eq!(c.sessions.admin_idle.as_secs(), 30 * 60);
         assert_eq!(c.sessions.admin_absolute.as_secs(), 12 * 3600);
+        assert_eq!(c.job_lease.as_secs(), 300);
+        assert_eq!(c.housekeeping_every.as_secs(), 30);
         assert!(c.stripe.emulated);
         assert_eq!(c.stripe.api_base, "http://127.0.0.1:3000/_stripe/");
         assert_eq!(c.stripe.webhook_secret, None, "generated per database at start-up");
@@ -441,6 +456,8 @@ mod tests {
             ("UNPAID_ORDER_HOURS", "0"),
             ("SESSION_DAYS", "forever"),
             ("ADMIN_IDLE_MINUTES", "0"),
+            ("JOB_LEASE_SECONDS", "5"),
+            ("HOUSEKEEPING_SECONDS", "0"),
             ("TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
             ("STRIPE_SECRET_KEY", "pk_live_publishable"),
             ("STRIPE_API_BASE", "ftp://stripe"),
@@ -457,6 +474,8 @@ mod tests {
             "UNPAID_ORDER_HOURS",
             "SESSION_DAYS",
             "ADMIN_IDLE_MINUTES",
+            "JOB_LEASE_SECONDS",
+            "HOUSEKEEPING_SECONDS",
             "TRUSTED_PROXIES",
             "STRIPE_SECRET_KEY",
             "STRIPE_WEBHOOK_SECRET",

@@ -1,4 +1,4 @@
-//! The periodic work of every worker process (`RECONCILE_EVERY`): outbox and payment
+//! The periodic work of every worker process (`HOUSEKEEPING_SECONDS`): outbox and payment
 //! events re-enqueued, stale unpaid orders cancelled, expired rows deleted.
 
 use super::process_payment_event::ProcessPaymentEvent;
@@ -20,10 +20,6 @@ pub async fn reconcile_payment_events(ctx: &JobContext) -> Result<usize, String>
     Ok(ids.len())
 }
 
-/// How long a claimed task may run before it counts as abandoned (its worker died). Every
-/// task's own calls time out well within it (Stripe 20 s, SMTP 60 s).
-pub const TASK_LEASE: std::time::Duration = std::time::Duration::from_secs(300);
-
 /// How long a stored event may wait for its job before the reconciler re-enqueues it.
 pub const PAYMENT_EVENT_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -43,11 +39,11 @@ pub async fn reconcile_outbox(ctx: &JobContext) -> Result<usize, String> {
 
 /// The periodic work of every worker process: abandoned tasks requeued, lost mail and
 /// payment jobs re-enqueued, unpaid orders
-/// past their time cancelled (stock released), expired sessions, old rate-limit counters
-/// and expired reset tokens deleted. Each step is idempotent, so several processes may
+/// past their time cancelled (stock released), expired sessions, old rate-limit counters,
+/// expired reset tokens and whatever `services::retention` forgets deleted. Each step is idempotent, so several processes may
 /// run it at once.
 pub async fn housekeeping(ctx: &JobContext) {
-    match crate::infra::queue::requeue_abandoned(&ctx.db, TASK_LEASE).await {
+    match crate::infra::queue::requeue_abandoned(&ctx.db, ctx.config.job_lease).await {
         Ok(0) => {}
         Ok(n) => tracing::warn!(count = n, "requeued tasks whose worker died"),
         Err(e) => tracing::warn!(error = %e, "requeue of abandoned tasks failed"),
@@ -69,6 +65,13 @@ pub async fn housekeeping(ctx: &JobContext) {
     }
     if let Err(e) = crate::services::accounts::forget_expired_resets(&ctx.db, day_ago).await {
         tracing::warn!(error = %e, "reset token cleanup failed");
+    }
+    match crate::services::retention::forget_expired(&ctx.db, chrono::Utc::now(), ctx.config.session_days)
+        .await
+    {
+        Ok(gone) if gone == Default::default() => {}
+        Ok(gone) => tracing::info!(?gone, "forgot expired rows"),
+        Err(e) => tracing::warn!(error = %e, "retention cleanup failed"),
     }
     match crate::infra::session::DbSessionStore::new(ctx.db.clone()).delete_expired().await {
         Ok(0) => {}

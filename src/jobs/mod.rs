@@ -16,7 +16,7 @@ pub use expire_checkout_session::{expire_checkouts_later, ExpireCheckoutSession}
 pub use housekeeping::housekeeping;
 pub use process_payment_event::{process_payment_later, ProcessPaymentEvent};
 pub use send_mail::{deliver_later, send_mail, SendMail};
-pub use worker::{Workers, RECONCILE_EVERY};
+pub use worker::Workers;
 
 use crate::infra::config::Config;
 use crate::infra::mail::Transport;

@@ -14,7 +14,9 @@ pub use crate::services::tasks::SendMail;
 impl AsyncRunnable for SendMail {
     async fn run(&self, _queue: &dyn AsyncQueueable) -> Result<(), FangError> {
         let ctx = super::context();
-        match mail::deliver(&ctx.db, &ctx.transport, ctx.mail_from(), self.mail_id).await {
+        match mail::deliver(&ctx.db, &ctx.transport, ctx.mail_from(), self.mail_id, ctx.config.job_lease)
+            .await
+        {
             Ok(outcome) => {
                 tracing::info!(mail = %self.mail_id, ?outcome, "mail delivered");
                 Ok(())

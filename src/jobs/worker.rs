@@ -14,9 +14,6 @@ use tokio::sync::watch;
 const MIN_IDLE: Duration = Duration::from_millis(100);
 const IDLE_STEP: Duration = Duration::from_millis(100);
 const MAX_IDLE: Duration = Duration::from_millis(500);
-/// How often each worker process runs housekeeping: re-enqueues mail whose job was lost,
-/// cancels stale unpaid orders, deletes expired sessions.
-pub const RECONCILE_EVERY: Duration = Duration::from_secs(30);
 /// Counted per task type, `final` when it will not be retried (Prometheus, `/metrics`).
 pub const JOB_FAILURES: &str = "shop_job_failures_total";
 
@@ -155,6 +152,6 @@ async fn join_all(handles: Vec<tokio::task::JoinHandle<()>>) {
 async fn reconcile_loop(ctx: Arc<JobContext>, mut stop: watch::Receiver<bool>) {
     while !*stop.borrow() {
         super::housekeeping::housekeeping(&ctx).await;
-        let _ = tokio::time::timeout(RECONCILE_EVERY, stop.changed()).await;
+        let _ = tokio::time::timeout(ctx.config.housekeeping_every, stop.changed()).await;
     }
 }

@@ -10,7 +10,7 @@ use crate::entities::effect_claim::{self, Entity as Claims};
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set, Statement,
     TransactionTrait,
 };
 use std::{future::Future, time::Duration};
@@ -81,17 +81,20 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<(), E>>,
 {
-    run_once_recorded(db, key, lease, effect, async |_| Ok(())).await
+    run_once_recorded(db, key, lease, effect, || None).await
 }
 
-/// [`run_once`], and after the effect succeeds, `record` writes its result in the same
-/// transaction that marks the claim done: one commit for both.
+/// [`run_once`], and after the effect succeeds, the statement `record` gives writes its
+/// result in the same transaction that marks the claim done: one commit for both. That commit is retried
+/// while the database is away (a restart, a fail-over), for up to half the lease: the
+/// effect has happened, and an unrecorded claim would let another worker run it again
+/// once the lease runs out (a mail sent twice).
 pub async fn run_once_recorded<F, Fut, E>(
     db: &DatabaseConnection,
     key: &str,
     lease: Duration,
     effect: F,
-    record: impl AsyncFnOnce(&DatabaseTransaction) -> Result<(), DbErr>,
+    record: impl Fn() -> Option<Statement>,
 ) -> Result<Outcome, RunOnceError<E>>
 where
     F: FnOnce() -> Fut,
@@ -104,16 +107,19 @@ where
     }
     match effect().await {
         Ok(()) => {
-            let txn = db.begin().await?;
-            // A write first: SQLite takes its write lock at the start, not midway.
-            Claims::update_many()
-                .col_expr(effect_claim::Column::DoneAt, Expr::value(Utc::now()))
-                .filter(effect_claim::Column::Key.eq(key))
-                .exec(&txn)
-                .await?;
-            record(&txn).await?;
-            txn.commit().await?;
-            Ok(Outcome::Ran)
+            let give_up = std::time::Instant::now() + lease / 2;
+            let mut wait = Duration::from_millis(100);
+            loop {
+                match mark_done(db, key, record()).await {
+                    Ok(()) => return Ok(Outcome::Ran),
+                    Err(e) if std::time::Instant::now() + wait < give_up => {
+                        tracing::warn!(key, error = %e, "effect done but not recorded yet; retrying");
+                        tokio::time::sleep(wait).await;
+                        wait = (wait * 2).min(Duration::from_secs(2));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
         }
         Err(e) => {
             Claims::delete_many()
@@ -124,4 +130,18 @@ where
             Err(RunOnceError::Effect(e))
         }
     }
+}
+
+async fn mark_done(db: &DatabaseConnection, key: &str, record: Option<Statement>) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    // A write first: SQLite takes its write lock at the start, not midway.
+    Claims::update_many()
+        .col_expr(effect_claim::Column::DoneAt, Expr::value(Utc::now()))
+        .filter(effect_claim::Column::Key.eq(key))
+        .exec(&txn)
+        .await?;
+    if let Some(statement) = record {
+        txn.execute(statement).await?;
+    }
+    txn.commit().await
 }

@@ -15,6 +15,7 @@ pub mod orders;
 pub mod payments;
 pub mod rate_limit;
 pub mod recommendations;
+pub mod retention;
 pub mod search;
 pub mod seed;
 pub mod seo;

@@ -6,7 +6,7 @@ use fullstack_ws::entities::outbox_mail;
 use fullstack_ws::jobs::housekeeping::reconcile_outbox;
 use fullstack_ws::jobs::{self, Workers};
 use fullstack_ws::jobs::{send_mail, SendMail};
-use fullstack_ws::services::effects::{run_once, Outcome, RunOnceError};
+use fullstack_ws::services::effects::{run_once, run_once_recorded, Outcome, RunOnceError};
 use fullstack_ws::services::mail::{self, Email};
 use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 use std::sync::{
@@ -72,6 +72,45 @@ async fn run_once_releases_on_failure_and_takes_over_stale_claims(backend: Backe
     assert!(matches!(busy, Err(RunOnceError::Busy(_))));
     let taken = run_once(db, "test:abandoned", LEASE, || async { Ok::<(), String>(()) }).await.unwrap();
     assert_eq!(taken, Outcome::Ran);
+}
+
+/// The chaos run's duplicate mail: the SMTP server accepted a message, then the database
+/// restarted before the outbox said "sent". The record is now retried until the database
+/// answers, so the claim ends done and nobody sends the message again after the lease.
+async fn an_effect_is_recorded_even_when_the_database_blinks(backend: Backend) {
+    let env = TestEnv::new(backend, &[]).await;
+    let db = env.db();
+    let (ran, records) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let outcome = run_once_recorded(
+        db,
+        "test:blink",
+        LEASE,
+        || async {
+            ran.fetch_add(1, Ordering::SeqCst);
+            Ok::<(), String>(())
+        },
+        // The first record fails, as a statement cut off by a restarting server would.
+        || {
+            let sql = match records.fetch_add(1, Ordering::SeqCst) {
+                0 => "UPDATE no_such_table SET gone = 1",
+                _ => "SELECT 1",
+            };
+            Some(sea_orm::Statement::from_string(db.get_database_backend(), sql))
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome, Outcome::Ran);
+    assert_eq!(records.load(Ordering::SeqCst), 2, "recorded on the second try");
+    // Even once any lease has run out, the effect is done: it does not run again.
+    let again = run_once(db, "test:blink", Duration::ZERO, || async {
+        ran.fetch_add(1, Ordering::SeqCst);
+        Ok::<(), String>(())
+    })
+    .await
+    .unwrap();
+    assert_eq!(again, Outcome::AlreadyDone);
+    assert_eq!(ran.load(Ordering::SeqCst), 1);
 }
 
 fn email(to: &str) -> Email {
@@ -234,7 +273,7 @@ async fn a_killed_workers_task_is_picked_up_again(backend: Backend) {
     };
     let backend_kind = env.db().get_database_backend();
     env.db().execute(backend_kind.build(&claim(chrono::Utc::now()))).await.unwrap();
-    let lease = fullstack_ws::jobs::housekeeping::TASK_LEASE;
+    let lease = env.state.jobs.config.job_lease;
     assert_eq!(
         fullstack_ws::infra::queue::requeue_abandoned(env.db(), lease).await.unwrap(),
         0,
@@ -331,6 +370,7 @@ on_both_backends!(
     a_mail_is_queued_with_its_change_and_not_without_it,
     run_once_runs_an_effect_once_under_concurrency,
     run_once_releases_on_failure_and_takes_over_stale_claims,
+    an_effect_is_recorded_even_when_the_database_blinks,
     mail_goes_through_queue_to_a_real_smtp_server_once,
     failing_smtp_is_retried_and_recorded,
     file_transport_writes_eml_for_the_dev_mailbox,

@@ -112,8 +112,93 @@ async fn readiness_fails_while_the_queue_is_stuck(backend: Backend) {
     workers.shutdown(std::time::Duration::from_secs(5)).await;
 }
 
+/// Housekeeping's retention: a guest cart idle past twice the guest session's lifetime
+/// goes (with its lines), as do failed tasks after 30 days and finished effect claims
+/// after a day; fresh ones, and account carts however old, stay.
+async fn retention_forgets_what_nobody_can_reach(backend: Backend) {
+    use fullstack_ws::entities::{cart, cart_line, effect_claim};
+    use fullstack_ws::services::{accounts, cart::Shopper, retention};
+    use sea_orm::{EntityTrait, PaginatorTrait, Set};
+    let env = TestEnv::new(backend, &[]).await;
+    let db = env.db();
+    seed::seed(db).await.unwrap();
+    let product = common::product_by_slug(db, "ember-house-blend").await;
+    let registered =
+        accounts::register(db, "Ada", "ada@example.com", "a long passphrase", None, Default::default())
+            .await
+            .unwrap();
+    let accounts::Registered::Created(user) = registered else { panic!("a new account") };
+    let (old_guest, new_guest) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    for shopper in [Shopper::Guest(old_guest), Shopper::Guest(new_guest), Shopper::User(user.id)] {
+        fullstack_ws::services::cart::set_quantity(db, &shopper, product.id, 2).await.unwrap();
+    }
+    let now = chrono::Utc::now();
+    let long_ago = now - chrono::Duration::days(45);
+    let backend = db.get_database_backend();
+    // Idle 45 days: past 2 × 14 for the guest; the account's cart is kept however old.
+    db.execute(Statement::from_sql_and_values(
+        backend,
+        "UPDATE carts SET updated_at = $1 WHERE guest_id = $2 OR user_id IS NOT NULL",
+        [long_ago.into(), old_guest.to_string().into()],
+    ))
+    .await
+    .unwrap();
+    // Three tasks: failed long ago, failed just now, still waiting since long ago.
+    for _ in 0..3 {
+        send_mail(&env.state.jobs, &email()).await.unwrap();
+    }
+    let rows = db.query_all(Statement::from_string(backend, "SELECT id FROM fang_tasks")).await.unwrap();
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.try_get("", "id").unwrap()).collect();
+    assert_eq!(ids.len(), 3);
+    for (id, state, at) in [(ids[0], "failed", long_ago), (ids[1], "failed", now), (ids[2], "new", long_ago)]
+    {
+        let sql = format!("UPDATE fang_tasks SET state = '{state}', updated_at = $1 WHERE id = $2");
+        db.execute(Statement::from_sql_and_values(backend, sql, [at.into(), id.into()])).await.unwrap();
+    }
+    // Claims: finished two days ago, finished just now, still held.
+    for (key, done_at) in
+        [("mail:old", Some(now - chrono::Duration::days(2))), ("mail:new", Some(now)), ("mail:held", None)]
+    {
+        effect_claim::Entity::insert(effect_claim::ActiveModel {
+            key: Set(key.into()),
+            claimed_at: Set(long_ago),
+            done_at: Set(done_at),
+        })
+        .exec(db)
+        .await
+        .unwrap();
+    }
+
+    let gone = retention::forget_expired(db, now, 14).await.unwrap();
+    assert_eq!(gone, retention::Forgotten { guest_carts: 1, failed_tasks: 1, done_claims: 1 });
+    let carts = cart::Entity::find().all(db).await.unwrap();
+    let owners: Vec<_> = carts.iter().map(|c| (c.guest_id.clone(), c.user_id)).collect();
+    assert_eq!(carts.len(), 2, "{owners:?}");
+    assert!(
+        carts.iter().all(|c| c.guest_id.as_deref() != Some(old_guest.to_string().as_str())),
+        "{owners:?}"
+    );
+    assert_eq!(
+        cart_line::Entity::find().count(db).await.unwrap(),
+        2,
+        "the forgotten cart's lines go with it"
+    );
+    let rows = db.query_all(Statement::from_string(backend, "SELECT id FROM fang_tasks")).await.unwrap();
+    let mut left: Vec<uuid::Uuid> = rows.iter().map(|r| r.try_get("", "id").unwrap()).collect();
+    left.sort();
+    let mut kept = vec![ids[1], ids[2]];
+    kept.sort();
+    assert_eq!(left, kept, "the recent failure and the waiting task stay");
+    let mut claims: Vec<String> =
+        effect_claim::Entity::find().all(db).await.unwrap().into_iter().map(|c| c.key).collect();
+    claims.sort();
+    assert_eq!(claims, ["mail:held", "mail:new"]);
+    assert_eq!(retention::forget_expired(db, now, 14).await.unwrap(), Default::default(), "idempotent");
+}
+
 on_both_backends!(
     metrics_tell_operators_what_is_happening,
     metrics_are_loopback_only_without_a_token,
     readiness_fails_while_the_queue_is_stuck,
+    retention_forgets_what_nobody_can_reach,
 );

@@ -13,8 +13,8 @@ use lettre::message::{header::ContentType, Attachment as LettreAttachment, Mailb
 use mail_parser::MimeHeaders;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, QueryTrait, Set,
 };
 use std::path::Path;
 use std::time::Duration;
@@ -22,9 +22,6 @@ use uuid::Uuid;
 
 /// At most this many lost deliveries are re-enqueued per reconciler round.
 const RECONCILE_BATCH: u64 = 500;
-
-/// How long a delivery may hold its claim before another worker may retry it.
-const DELIVERY_LEASE: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone)]
 pub struct Attachment {
@@ -48,7 +45,10 @@ pub struct Email {
 
 impl Email {
     /// Formats the RFC 5322 message.
-    pub fn to_message(&self, from: &Mailbox) -> Result<lettre::Message, AppError> {
+    /// The message, its `Message-ID` made from the outbox id: every attempt to deliver it
+    /// carries the same one, so a copy sent again after a crash between the SMTP server's
+    /// "accepted" and the outbox's "sent" is recognisably the same message.
+    pub fn to_message(&self, from: &Mailbox, id: Uuid) -> Result<lettre::Message, AppError> {
         let to: Mailbox =
             self.to.parse().map_err(|_| AppError::field("to", "is not a valid email address"))?;
         let body = MultiPart::alternative()
@@ -66,6 +66,7 @@ impl Email {
             mixed
         };
         lettre::Message::builder()
+            .message_id(Some(format!("<{id}@{}>", from.email.domain())))
             .from(from.clone())
             .to(to)
             .subject(self.subject.clone())
@@ -80,9 +81,9 @@ impl Email {
 /// Stores the message in the outbox and queues its delivery, both in the caller's
 /// transaction (so a rolled-back change sends nothing); returns the message's id.
 pub async fn queue(db: &impl ConnectionTrait, from: &Mailbox, email: &Email) -> Result<Uuid, AppError> {
-    let message = email.to_message(from)?;
-    let formatted = String::from_utf8(message.formatted()).map_err(|_| AppError::Internal)?;
     let id = Uuid::new_v4();
+    let message = email.to_message(from, id)?;
+    let formatted = String::from_utf8(message.formatted()).map_err(|_| AppError::Internal)?;
     let now = Utc::now();
     outbox_mail::ActiveModel {
         id: Set(id),
@@ -122,6 +123,7 @@ pub async fn deliver(
     transport: &Transport,
     from: &Mailbox,
     id: Uuid,
+    lease: Duration,
 ) -> Result<Outcome, DeliveryError> {
     let row = outbox_mail::Entity::find_by_id(id).one(db).await?.ok_or(DeliveryError::Unknown(id))?;
     if row.sent_at.is_some() {
@@ -135,21 +137,19 @@ pub async fn deliver(
         None => row.message.into_bytes(),
     };
     let attempts = Expr::col(outbox_mail::Column::Attempts).add(1);
-    let mark_sent = async |txn: &DatabaseTransaction| {
-        outbox_mail::Entity::update_many()
+    let mark_sent = || {
+        let update = outbox_mail::Entity::update_many()
             .col_expr(outbox_mail::Column::SentAt, Expr::value(Utc::now()))
             .col_expr(outbox_mail::Column::Attempts, attempts.clone())
             .col_expr(outbox_mail::Column::LastError, Expr::value(Option::<String>::None))
             .filter(outbox_mail::Column::Id.eq(id))
-            .filter(outbox_mail::Column::SentAt.is_null())
-            .exec(txn)
-            .await
-            .map(|_| ())
+            .filter(outbox_mail::Column::SentAt.is_null());
+        Some(update.build(db.get_database_backend()))
     };
     let result = run_once_recorded(
         db,
         &format!("mail:{id}"),
-        DELIVERY_LEASE,
+        lease,
         || transport.send_raw(&envelope, &message),
         mark_sent,
     )
@@ -331,9 +331,11 @@ mod tests {
             invoice_of: None,
         };
         let from: Mailbox = "Shop <shop@localhost>".parse().unwrap();
-        let raw = email.to_message(&from).unwrap().formatted();
+        let id = Uuid::new_v4();
+        let raw = email.to_message(&from, id).unwrap().formatted();
         let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
         assert_eq!(parsed.subject(), Some("Hello"));
+        assert_eq!(parsed.message_id(), Some(format!("{id}@localhost").as_str()), "the outbox id");
         assert_eq!(parsed.body_text(0).unwrap().trim(), "plain body");
         assert!(parsed.body_html(0).unwrap().contains("html body"));
         assert_eq!(parsed.attachments().count(), 1);
@@ -350,7 +352,7 @@ mod tests {
             invoice_of: Some(7),
         };
         let from: Mailbox = "Shop <shop@localhost>".parse().unwrap();
-        let stored = email.to_message(&from).unwrap().formatted();
+        let stored = email.to_message(&from, Uuid::new_v4()).unwrap().formatted();
         let pdf = b"%PDF-1.4 not really\x00\xff".to_vec();
         let part = LettreAttachment::new("invoice-7.pdf".into())
             .body(pdf.clone(), ContentType::parse("application/pdf").unwrap());
@@ -364,7 +366,8 @@ mod tests {
         assert_eq!(attached[0].attachment_name(), Some("invoice-7.pdf"));
         assert_eq!(attached[0].contents(), &pdf[..]);
         // Without a mixed body there is nowhere to put it.
-        let plain = Email { invoice_of: None, ..email }.to_message(&from).unwrap().formatted();
+        let plain =
+            Email { invoice_of: None, ..email }.to_message(&from, Uuid::new_v4()).unwrap().formatted();
         assert!(with_late_part(&plain, &part.formatted()).is_none());
     }
 
@@ -379,6 +382,6 @@ mod tests {
             invoice_of: None,
         };
         let from: Mailbox = "shop@localhost".parse().unwrap();
-        assert!(matches!(email.to_message(&from), Err(AppError::Validation(_))));
+        assert!(matches!(email.to_message(&from, Uuid::new_v4()), Err(AppError::Validation(_))));
     }
 }
