@@ -250,7 +250,7 @@ pub const CSV_HEADER: [&str; 16] = [
 
 /// Shopper-typed text that a spreadsheet would run as a formula gets a leading `'`
 /// (CSV injection); everything else is written as is.
-fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn cell(text: &str) -> std::borrow::Cow<'_, str> {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}").into()
     } else {
