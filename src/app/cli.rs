@@ -110,7 +110,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
 async fn reconcile(config: Config, days: u32) -> Result<(), String> {
     let state = server::build_state(config).await?;
     let provider = if state.stripe.emulated { "the Stripe emulator" } else { "Stripe" };
-    let found = crate::flows::payments::reconcile(&state, days).await?;
+    let found = crate::flows::payments::reconcile(&state, days).await.map_err(|e| e.to_string())?;
     println!(
         "reconciled since {}: {} Checkout Sessions at {provider}, {} orders here",
         found.since.format("%Y-%m-%d %H:%M UTC"),

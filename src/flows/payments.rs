@@ -76,18 +76,26 @@ pub struct Reconciliation {
 
 /// Compares the orders paid (or named by a session) in the last `days` days with the
 /// provider's Checkout Sessions, read through async-stripe (the real API or the emulator).
-pub async fn reconcile(state: &AppState, days: u32) -> Result<Reconciliation, String> {
+pub async fn reconcile(state: &AppState, days: u32) -> Result<Reconciliation, ReconcileError> {
     let since = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
     // A session can be paid up to a day after it is created.
     let sessions = state
         .stripe
         .list_sessions((since - chrono::Duration::days(1)).timestamp())
         .await
-        .map_err(|e| format!("listing Checkout Sessions: {e}"))?;
+        .map_err(|e| ReconcileError::Provider(e.to_string()))?;
     let orders =
         payments::reconcile::orders_to_check(&state.db, since, sessions.iter().filter_map(|s| s.order_id))
-            .await
-            .map_err(|e| format!("reading orders: {e}"))?;
+            .await?;
     let mismatches = payments::reconcile::compare(&orders, &sessions);
     Ok(Reconciliation { since, sessions: sessions.len(), orders: orders.len(), mismatches })
+}
+
+/// Why a reconciliation could not be done: the provider or the shop's own database.
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    #[error("listing Checkout Sessions: {0}")]
+    Provider(String),
+    #[error("reading orders: {0}")]
+    Database(#[from] sea_orm::DbErr),
 }

@@ -13,8 +13,14 @@ pub async fn admin_reconciliation(days: Option<u32>) -> Result<ReconciliationRep
     let (state, _) = super::admin_context().await?;
     let days = crate::models::admin::reconcile_days(days)?;
     let found = crate::flows::payments::reconcile(&state, days).await.map_err(|e| {
+        use crate::flows::payments::ReconcileError;
         tracing::error!(error = %e, "reconciliation failed");
-        AppError::Unavailable("The payment provider could not be reached; try again in a moment.".into())
+        match e {
+            ReconcileError::Provider(_) => AppError::Unavailable(
+                "The payment provider could not be reached; try again in a moment.".into(),
+            ),
+            ReconcileError::Database(_) => AppError::Internal,
+        }
     })?;
     let mismatches = found
         .mismatches
