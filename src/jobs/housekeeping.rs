@@ -38,10 +38,10 @@ pub async fn reconcile_outbox(ctx: &JobContext) -> Result<usize, String> {
 }
 
 /// The periodic work of every worker process: abandoned tasks requeued, lost mail and
-/// payment jobs re-enqueued, unpaid orders
-/// past their time cancelled (stock released), expired sessions, old rate-limit counters,
-/// expired reset tokens and whatever `services::retention` forgets deleted. Each step is idempotent, so several processes may
-/// run it at once.
+/// payment jobs re-enqueued, unpaid orders past their time cancelled (stock released),
+/// and expired sessions, rate-limit counters, reset tokens and whatever
+/// `services::retention` forgets deleted. Each step is idempotent, so several processes
+/// may run it at once.
 pub async fn housekeeping(ctx: &JobContext) {
     match crate::infra::queue::requeue_abandoned(&ctx.db, ctx.config.job_lease).await {
         Ok(0) => {}

@@ -85,10 +85,10 @@ where
 }
 
 /// [`run_once`], and after the effect succeeds, the statement `record` gives writes its
-/// result in the same transaction that marks the claim done: one commit for both. That commit is retried
-/// while the database is away (a restart, a fail-over), for up to half the lease: the
-/// effect has happened, and an unrecorded claim would let another worker run it again
-/// once the lease runs out (a mail sent twice).
+/// result in the same transaction that marks the claim done: one commit for both. That
+/// commit is retried while the database is away (a restart, a fail-over), for up to half
+/// the lease: the effect has happened, and an unrecorded claim would let another worker
+/// run it again once the lease runs out (a mail sent twice).
 pub async fn run_once_recorded<F, Fut, E>(
     db: &DatabaseConnection,
     key: &str,
