@@ -247,7 +247,8 @@ async fn database_figures(db: &sea_orm::DatabaseConnection) -> String {
             parts.push(format!("{:.1} MiB", bytes as f64 / 1048576.0));
         }
     }
-    for table in ["sessions", "carts", "rate_limits", "fang_tasks", "orders"] {
+    let tables = ["sessions", "carts", "rate_limits", "fang_tasks", "outbox_mail", "effect_claims", "orders"];
+    for table in tables {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         if let Ok(Some(row)) = db.query_one(Statement::from_string(backend, sql)).await {
             parts.push(format!("{table} {}", row.try_get_by_index::<i64>(0).unwrap_or(-1)));

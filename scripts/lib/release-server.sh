@@ -1,6 +1,7 @@
 # Sourced by the scripts that measure the deployable binary: seeds a scratch SQLite shop
 # and serves it on a free loopback port. Sets $site (its URL) and $server (its pid), and
-# stops it on exit. Needs $BIN.
+# stops it on exit. Needs $BIN; the array serve_env (VAR=value items), if set, is the
+# server's extra environment.
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 site="http://127.0.0.1:$port"
@@ -8,7 +9,7 @@ export DATABASE_URL="sqlite://$work/shop.db?mode=rwc" LEPTOS_SITE_ADDR="127.0.0.
   MAIL_DIR="$work/mail" MEDIA_DIR="$work/media" LEPTOS_SITE_ROOT="$work/no-site" WORKERS=1 \
   RUST_LOG=warn
 "$BIN" seed >/dev/null
-"$BIN" serve >"$work/server.log" 2>&1 &
+env "${serve_env[@]}" "$BIN" serve >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do curl -fs "$site/healthz" >/dev/null && break; sleep 0.1; done
