@@ -1,9 +1,9 @@
 //! What the shop forgets, so its database stays bounded under steady traffic: guest
-//! carts nobody can reach any more, failed tasks an operator has had time to see, and
-//! the claims of effects that are finished for good. Housekeeping runs it; each delete
+//! carts nobody can reach any more, failed tasks an operator has had time to see, sent
+//! mail, and the claims of effects that are finished for good. Housekeeping runs it; each delete
 //! is a single statement and safe to run from several processes at once.
 
-use crate::entities::{cart, effect_claim};
+use crate::entities::{cart, effect_claim, outbox_mail};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
@@ -14,6 +14,9 @@ pub const FAILED_TASK_DAYS: i64 = 30;
 /// A finished claim is only read again if its effect's own record (a mail's `sent_at`)
 /// were lost; a day covers every retry of a job.
 pub const DONE_CLAIM_DAYS: i64 = 1;
+/// A sent message (a customer's address, order and invoice) is kept this long, for an
+/// operator answering "where is my receipt?"; the order it was about is kept.
+pub const SENT_MAIL_DAYS: i64 = 30;
 
 /// How many rows one pass deleted, by kind.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +24,7 @@ pub struct Forgotten {
     pub guest_carts: u64,
     pub failed_tasks: u64,
     pub done_claims: u64,
+    pub sent_mails: u64,
 }
 
 /// Deletes what is past its time at `now`. A guest's cart is reachable only through the
@@ -53,5 +57,11 @@ pub async fn forget_expired(
         .exec(db)
         .await?
         .rows_affected;
-    Ok(Forgotten { guest_carts, failed_tasks, done_claims })
+
+    let sent_mails = outbox_mail::Entity::delete_many()
+        .filter(outbox_mail::Column::SentAt.lt(now - Duration::days(SENT_MAIL_DAYS)))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(Forgotten { guest_carts, failed_tasks, done_claims, sent_mails })
 }

@@ -116,7 +116,7 @@ async fn readiness_fails_while_the_queue_is_stuck(backend: Backend) {
 /// goes (with its lines), as do failed tasks after 30 days and finished effect claims
 /// after a day; fresh ones, and account carts however old, stay.
 async fn retention_forgets_what_nobody_can_reach(backend: Backend) {
-    use fullstack_ws::entities::{cart, cart_line, effect_claim};
+    use fullstack_ws::entities::{cart, cart_line, effect_claim, outbox_mail};
     use fullstack_ws::services::{accounts, cart::Shopper, retention};
     use sea_orm::{EntityTrait, PaginatorTrait, Set};
     let env = TestEnv::new(backend, &[]).await;
@@ -155,6 +155,14 @@ async fn retention_forgets_what_nobody_can_reach(backend: Backend) {
         let sql = format!("UPDATE fang_tasks SET state = '{state}', updated_at = $1 WHERE id = $2");
         db.execute(Statement::from_sql_and_values(backend, sql, [at.into(), id.into()])).await.unwrap();
     }
+    // Their mails: sent 45 days ago, sent just now, not sent (kept however old).
+    let mails = outbox_mail::Entity::find().all(db).await.unwrap();
+    assert_eq!(mails.len(), 3);
+    for (mail, sent_at) in mails.iter().zip([Some(long_ago), Some(now), None]) {
+        let sql = "UPDATE outbox_mail SET sent_at = $1, created_at = $2 WHERE id = $3";
+        let values = [sent_at.into(), long_ago.into(), mail.id.into()];
+        db.execute(Statement::from_sql_and_values(backend, sql, values)).await.unwrap();
+    }
     // Claims: finished two days ago, finished just now, still held.
     for (key, done_at) in
         [("mail:old", Some(now - chrono::Duration::days(2))), ("mail:new", Some(now)), ("mail:held", None)]
@@ -170,7 +178,7 @@ async fn retention_forgets_what_nobody_can_reach(backend: Backend) {
     }
 
     let gone = retention::forget_expired(db, now, 14).await.unwrap();
-    assert_eq!(gone, retention::Forgotten { guest_carts: 1, failed_tasks: 1, done_claims: 1 });
+    assert_eq!(gone, retention::Forgotten { guest_carts: 1, failed_tasks: 1, done_claims: 1, sent_mails: 1 });
     let carts = cart::Entity::find().all(db).await.unwrap();
     let owners: Vec<_> = carts.iter().map(|c| (c.guest_id.clone(), c.user_id)).collect();
     assert_eq!(carts.len(), 2, "{owners:?}");
@@ -193,6 +201,12 @@ async fn retention_forgets_what_nobody_can_reach(backend: Backend) {
         effect_claim::Entity::find().all(db).await.unwrap().into_iter().map(|c| c.key).collect();
     claims.sort();
     assert_eq!(claims, ["mail:held", "mail:new"]);
+    let mut kept: Vec<_> =
+        outbox_mail::Entity::find().all(db).await.unwrap().into_iter().map(|m| m.id).collect();
+    kept.sort();
+    let mut expected = vec![mails[1].id, mails[2].id];
+    expected.sort();
+    assert_eq!(kept, expected, "the mail sent just now and the unsent one stay");
     assert_eq!(retention::forget_expired(db, now, 14).await.unwrap(), Default::default(), "idempotent");
 }
 
