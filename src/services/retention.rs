@@ -1,7 +1,7 @@
 //! What the shop forgets, so its database stays bounded under steady traffic: guest
 //! carts nobody can reach any more, failed tasks an operator has had time to see, sent
-//! mail, and the claims of effects that are finished for good. Housekeeping runs it; each delete
-//! is a single statement and safe to run from several processes at once.
+//! mail, and the claims of effects that are finished for good. Housekeeping runs it;
+//! each delete is a single statement and safe to run from several processes at once.
 
 use crate::entities::{cart, effect_claim, outbox_mail};
 use chrono::{DateTime, Duration, Utc};

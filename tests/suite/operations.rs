@@ -113,8 +113,9 @@ async fn readiness_fails_while_the_queue_is_stuck(backend: Backend) {
 }
 
 /// Housekeeping's retention: a guest cart idle past twice the guest session's lifetime
-/// goes (with its lines), as do failed tasks after 30 days and finished effect claims
-/// after a day; fresh ones, and account carts however old, stay.
+/// goes (with its lines), as do failed tasks after 30 days, mail sent 30 days ago and
+/// finished effect claims after a day; fresh ones, unsent mail, and account carts however
+/// old, stay.
 async fn retention_forgets_what_nobody_can_reach(backend: Backend) {
     use fullstack_ws::entities::{cart, cart_line, effect_claim, outbox_mail};
     use fullstack_ws::services::{accounts, cart::Shopper, retention};
