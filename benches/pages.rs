@@ -34,7 +34,7 @@ fn main() {
     runtime.block_on(async {
         // Page routes first, before anything renders (leptos-rs/leptos#4773).
         let routes = server::page_routes();
-        let dir = tempfile::tempdir().unwrap();
+        let dir = temp_dir::TempDir::new().unwrap();
         let vars: HashMap<String, String> = HashMap::from([
             ("DATABASE_URL".into(), format!("sqlite://{}/shop.db?mode=rwc", dir.path().display())),
             ("MAIL_DIR".into(), dir.path().join("mail").display().to_string()),

@@ -95,7 +95,7 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async {
         println!("{SHOPPERS} concurrent shoppers, {per_shopper} orders each");
-        let dir = tempfile::tempdir().unwrap();
+        let dir = temp_dir::TempDir::new().unwrap();
         let sqlite =
             db::connect(&format!("sqlite://{}/bench.db?mode=rwc", dir.path().display())).await.unwrap();
         run("SQLite", sqlite, per_shopper).await;

@@ -101,7 +101,7 @@ fn event(order_id: i64) -> String {
 async fn run(label: &str, database_url: &str, events: usize, rate: Option<u32>, workers: u32) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir::TempDir::new().unwrap();
     let vars: HashMap<&str, String> = HashMap::from([
         ("DATABASE_URL", database_url.to_owned()),
         ("LEPTOS_SITE_ADDR", addr.to_string()),
@@ -236,7 +236,7 @@ fn main() {
     rt.block_on(async {
         println!("{events} signed events per run; {workers} job workers; paced runs at {rate} events/s");
         for (mode, pace) in [("paced", Some(rate)), ("burst", None)] {
-            let dir = tempfile::tempdir().unwrap();
+            let dir = temp_dir::TempDir::new().unwrap();
             let sqlite = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
             run(&format!("SQLite {mode}"), &sqlite, events, pace, workers).await;
             let scratch = support::ScratchPostgres::create().await;

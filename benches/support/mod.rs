@@ -44,7 +44,7 @@ where
 {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(async {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = temp_dir::TempDir::new().unwrap();
         let url = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
         bench("SQLite", fullstack_ws::infra::db::connect(&url).await.unwrap()).await;
 

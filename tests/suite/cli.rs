@@ -11,7 +11,7 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
         cmd.env(k, v);
     }
     // No .env is read from here: run inside a temp dir.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir::TempDir::new().unwrap();
     cmd.current_dir(dir.path()).output().expect("binary runs")
 }
 
@@ -45,7 +45,7 @@ fn bad_configuration_fails_with_one_line_per_variable() {
 /// each missing variable on its own line, and before touching the database.
 #[test]
 fn production_refuses_to_start_without_its_safeguards() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir::TempDir::new().unwrap();
     let url = format!("sqlite://{}/prod.db?mode=rwc", dir.path().display());
     let out = run(&["serve"], &[("LEPTOS_ENV", "PROD"), ("DATABASE_URL", url.as_str())]);
     assert!(!out.status.success());
@@ -65,7 +65,7 @@ fn unknown_command_fails() {
 
 #[test]
 fn migrate_and_seed_are_idempotent() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir::TempDir::new().unwrap();
     let url = format!("sqlite://{}/cli.db?mode=rwc", dir.path().display());
     let env = [("DATABASE_URL", url.as_str())];
     for _ in 0..2 {
@@ -85,7 +85,7 @@ fn migrate_and_seed_are_idempotent() {
 fn send_test_mail_delivers_over_smtp() {
     let (port, received) = common::start_smtp_sink();
 
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir::TempDir::new().unwrap();
     let url = format!("sqlite://{}/mail.db?mode=rwc", dir.path().display());
     let smtp = format!("smtp://127.0.0.1:{port}");
     let out =
@@ -105,7 +105,7 @@ fn send_test_mail_delivers_over_smtp() {
 
 #[test]
 fn create_admin_creates_then_promotes() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir::TempDir::new().unwrap();
     let url = format!("sqlite://{}/admin.db?mode=rwc", dir.path().display());
     let db = [("DATABASE_URL", url.as_str())];
     let with_password = [("DATABASE_URL", url.as_str()), ("ADMIN_PASSWORD", "a long admin secret")];
@@ -144,7 +144,7 @@ fn http_status(port: u16, path: &str) -> Option<u16> {
 
 #[test]
 fn serve_logs_json_requests_and_stops_gracefully_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir::TempDir::new().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let addr = format!("127.0.0.1:{port}");
     let url = format!("sqlite://{}/serve.db?mode=rwc", dir.path().display());

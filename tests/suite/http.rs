@@ -175,8 +175,8 @@ async fn product_page_redirects_to_canonical_slug(backend: Backend) {
 }
 
 /// A site root with a style sheet and a script, as `cargo leptos build` leaves them.
-fn site_files() -> tempfile::TempDir {
-    let site = tempfile::tempdir().unwrap();
+fn site_files() -> temp_dir::TempDir {
+    let site = temp_dir::TempDir::new().unwrap();
     std::fs::create_dir(site.path().join("pkg")).unwrap();
     let css = ".product-card { display: grid; gap: 0.5rem; }\n".repeat(200);
     std::fs::write(site.path().join("pkg/fullstack-ws.css"), css).unwrap();

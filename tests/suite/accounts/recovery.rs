@@ -1,11 +1,10 @@
 //! Password reset, profile changes, disabled accounts, the admin guard, hash upgrades and housekeeping.
 
 use super::*;
-
-type Received = std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>;
+use crate::common::Mailbox;
 
 /// The token of the `{path}{token}` link in the newest message to `to` that has one.
-fn link_token(received: &Received, to: &str, path: &str) -> Option<String> {
+fn link_token(received: &Mailbox, to: &str, path: &str) -> Option<String> {
     let messages = received.lock().unwrap();
     messages.iter().rev().find_map(|raw| {
         let msg = mail_parser::MessageParser::default().parse(raw)?;
@@ -17,12 +16,12 @@ fn link_token(received: &Received, to: &str, path: &str) -> Option<String> {
 }
 
 /// The reset link in the newest message to `to` that the SMTP sink received.
-fn reset_token(received: &Received, to: &str) -> Option<String> {
+fn reset_token(received: &Mailbox, to: &str) -> Option<String> {
     link_token(received, to, "/password-reset/")
 }
 
 /// The text of the newest message to `to` with this subject.
-fn mail_text(received: &Received, to: &str, subject: &str) -> Option<String> {
+fn mail_text(received: &Mailbox, to: &str, subject: &str) -> Option<String> {
     let messages = received.lock().unwrap();
     messages.iter().rev().find_map(|raw| {
         let msg = mail_parser::MessageParser::default().parse(raw)?;

@@ -36,7 +36,7 @@ pub struct TestEnv {
     pub state: AppState,
     /// The app's router, built once per test as the server builds it once.
     pub router: axum::Router,
-    pub dir: tempfile::TempDir,
+    pub dir: temp_dir::TempDir,
     pg_database: Option<String>,
     /// Set by [`TestEnv::served`]: the HTTP server task.
     server: Option<tokio::task::JoinHandle<()>>,
@@ -45,7 +45,7 @@ pub struct TestEnv {
 impl TestEnv {
     /// A migrated database plus app state; `extra` overrides configuration variables.
     pub async fn new(backend: Backend, extra: &[(&str, &str)]) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = temp_dir::TempDir::new().expect("temp dir");
         let (url, pg_database) = match backend {
             Backend::Sqlite => (format!("sqlite://{}/shop.db?mode=rwc", dir.path().display()), None),
             Backend::Postgres => {
@@ -205,7 +205,7 @@ pub async fn product_by_slug(
 }
 
 mod smtp;
-pub use smtp::start_smtp_sink;
+pub use smtp::{start_smtp_sink, Mailbox};
 
 pub struct Reply {
     pub status: StatusCode,
